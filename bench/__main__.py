@@ -1,0 +1,40 @@
+"""Run every benchmark on a scratch database (``kontor_bench``) and print a table."""
+
+import os
+import sys
+import time
+from collections.abc import Callable
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
+os.environ.setdefault("ERP_DATABASE_NAME", "kontor_bench")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from bench import catalogue
+    from bench.database import scratch_database
+
+    settings.ALLOWED_HOSTS = ["*"]
+    rows: list[tuple[str, str, str]] = []
+    benchmarks: list[Callable[[], list[tuple[str, str, str]]]] = [catalogue.run]
+    with scratch_database():
+        for benchmark in benchmarks:
+            started = time.perf_counter()
+            rows.extend(benchmark())
+            print(f"  ({benchmark.__module__} took {time.perf_counter() - started:.1f} s)")
+    width = max(len(name) for name, _, _ in rows)
+    print()
+    print(f"{'benchmark':<{width}}  {'result':>14}  unit")
+    print(f"{'-' * width}  {'-' * 14}  {'-' * 20}")
+    for name, value, unit in rows:
+        print(f"{name:<{width}}  {value:>14}  {unit}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+from django.db import models
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time each Celery worker ran the heartbeat task.
+
+    Written by ``erp.tasks.record_worker_heartbeat`` (beat runs it every 30 s),
+    read by ``/healthz`` to tell whether background work is being done.
+    """
+
+    worker = models.CharField(max_length=255, unique=True)
+    beats = models.PositiveBigIntegerField(default=0)
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_seen"]
+
+    def __str__(self) -> str:
+        return f"{self.worker} at {self.last_seen:%Y-%m-%d %H:%M:%S}"

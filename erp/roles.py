@@ -1,0 +1,107 @@
+"""Staff roles: least-privilege permission sets, one Django group each.
+
+A role grants model permissions by app (``"inventory"``: every model of the
+app) or by model (``"order.order"``), with the actions listed. Permissions of
+models that do not exist yet are skipped, so each app's later migrations call
+:func:`sync_role_groups` again to extend the roles to their new models.
+Superusers are outside the roles; only they manage groups and permissions.
+"""
+
+from typing import Any
+
+ALL = ("view", "add", "change", "delete")
+VIEW = ("view",)
+EDIT = ("view", "add", "change")
+
+ROLES: dict[str, dict[str, tuple[str, ...]]] = {
+    "Manager": {
+        "catalogue": ALL,
+        "partner": ALL,
+        "order": ALL,
+        "offer": ALL,
+        "voucher": ALL,
+        "shipping": ALL,
+        "inventory": ALL,
+        "accounting": ALL,
+        "crm": ALL,
+        "hr": ALL,
+        "customer": VIEW,
+        "address": VIEW,
+        "auth.user": EDIT,
+        "erp.workerheartbeat": VIEW,
+    },
+    "Warehouse": {
+        "inventory": EDIT,
+        "catalogue.product": VIEW,
+        "catalogue.productimage": VIEW,
+        "catalogue.category": VIEW,
+        "partner.stockrecord": VIEW,
+        "order.order": ("view", "change"),
+        "order.line": VIEW,
+        "order.shippingaddress": VIEW,
+        "order.shippingevent": EDIT,
+        "shipping": VIEW,
+    },
+    "Sales": {
+        "crm": EDIT,
+        "order": EDIT,
+        "catalogue": EDIT,
+        "partner": EDIT,
+        "offer": ALL,
+        "voucher": ALL,
+        "customer": VIEW,
+        "address": VIEW,
+        "auth.user": VIEW,
+        "inventory": VIEW,
+    },
+    "Accounting": {
+        "accounting": EDIT,
+        "order.order": VIEW,
+        "order.line": VIEW,
+        "crm": VIEW,
+        "catalogue.product": VIEW,
+        "partner.stockrecord": VIEW,
+    },
+    "HR": {
+        "hr": ALL,
+        "auth.user": VIEW,
+    },
+}
+
+
+def _ensure_permissions_exist(apps: Any) -> None:
+    # Permissions are normally created after all migrations ran; a data
+    # migration that assigns them must create them first.
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+
+def role_permissions(apps: Any, role: str) -> list[Any]:
+    """The permission rows a role grants, resolved against ``apps``' models."""
+    Permission = apps.get_model("auth", "Permission")
+    granted = []
+    for target, actions in ROLES[role].items():
+        app_label, _, model = target.partition(".")
+        permissions = Permission.objects.filter(content_type__app_label=app_label)
+        if model:
+            permissions = permissions.filter(content_type__model=model)
+        for permission in permissions.select_related("content_type"):
+            action = permission.codename.split("_", 1)[0]
+            if permission.codename == f"{action}_{permission.content_type.model}" and (
+                action in actions
+            ):
+                granted.append(permission)
+    return granted
+
+
+def sync_role_groups(apps: Any, schema_editor: Any = None) -> None:
+    """Create the role groups and set each one's permissions exactly."""
+    _ensure_permissions_exist(apps)
+    Group = apps.get_model("auth", "Group")
+    for role in ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(role_permissions(apps, role))

@@ -1,0 +1,4 @@
+"""HR: the people who run the business.
+
+Will own departments, employees (linked to their staff login), leave and payroll.
+"""

@@ -1,0 +1,6 @@
+from oscar.apps.order import apps
+
+
+class OrderConfig(apps.OrderConfig):
+    name = "orders"
+    verbose_name = "Orders"

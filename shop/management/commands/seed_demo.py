@@ -1,0 +1,36 @@
+"""Build the demo business: ``python manage.py seed_demo`` (idempotent)."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.sites.models import Site
+from django.core.management.base import BaseCommand, CommandParser
+
+from erp.demo import seed_users
+from shop.demo.catalogue import seed_catalogue
+from shop.demo.countries import seed_countries
+
+
+class Command(BaseCommand):
+    help = "Create the demo business (catalogue, countries, logins); reuses what exists."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--with-demo-users",
+            action="store_true",
+            help="Create the demo logins even with DEBUG off (they have public passwords).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        Site.objects.update_or_create(
+            pk=settings.SITE_ID,
+            defaults={"domain": f"127.0.0.1:{settings.PORT}", "name": settings.OSCAR_SHOP_NAME},
+        )
+        countries = seed_countries()
+        products = seed_catalogue()
+        self.stdout.write(f"demo data: {products} products, {countries} shipping countries")
+        if settings.DEBUG or options["with_demo_users"]:
+            logins = seed_users()
+            self.stdout.write(f"demo logins: {len(logins)}")
+        else:
+            self.stdout.write("demo logins skipped (DEBUG is off; use --with-demo-users)")
