@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     # installed: the Django admin is the one back office.
     "shop.config.Storefront",
     "oscar.apps.analytics.apps.AnalyticsConfig",
-    "oscar.apps.checkout.apps.CheckoutConfig",
+    "shop.checkout.apps.CheckoutConfig",
     "oscar.apps.address.apps.AddressConfig",
     "oscar.apps.shipping.apps.ShippingConfig",
     "oscar.apps.catalogue.apps.CatalogueConfig",
@@ -285,6 +285,10 @@ HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
 THUMBNAIL_PRESERVE_FORMAT = True
+
+# --- inventory --------------------------------------------------------------
+# The storefront says "Only N left" at or below this many available.
+INVENTORY_LOW_STOCK_DISPLAY = env.int("LOW_STOCK_DISPLAY", default=5)
 
 # --- logging ----------------------------------------------------------------
 LOGGING = {

@@ -1,9 +1,20 @@
-"""Inventory models.
+"""Inventory models: the single truth about stock.
 
-Invariants: a warehouse code is unique and upper-case; only sellable
-warehouses count towards what the storefront may promise.
+Invariants, enforced by PostgreSQL and not only by Python:
+
+- a stock row never goes negative or oversold: ``0 <= allocated <= on_hand``
+  (CHECK constraints);
+- stock moves are append-only: a trigger rejects UPDATE and DELETE on
+  ``inventory_stockmove`` (corrections are new moves);
+- ``on_hand`` of a stock row equals the sum of its moves' quantities and
+  ``allocated`` equals the sum of its open allocations (``inventory_audit``
+  proves both);
+- only ``inventory.services`` writes these tables.
 """
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
 
@@ -38,3 +49,122 @@ class Warehouse(models.Model):
 
     def clean(self) -> None:
         self.code = self.code.strip().upper()
+
+
+class Stock(models.Model):
+    """What one warehouse holds of one product."""
+
+    product = models.ForeignKey(
+        "catalogue.Product", on_delete=models.PROTECT, related_name="stock_rows"
+    )
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stock_rows")
+    on_hand = models.IntegerField(default=0)
+    allocated = models.IntegerField(default=0, help_text="Promised to open orders.")
+    reorder_level = models.PositiveIntegerField(
+        default=5, help_text="At or below this many available, the row counts as low stock."
+    )
+
+    class Meta:
+        verbose_name = "stock"
+        verbose_name_plural = "stock"
+        ordering = ["warehouse__priority", "product_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "warehouse"], name="stock_one_row"),
+            models.CheckConstraint(condition=models.Q(on_hand__gte=0), name="stock_on_hand_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(allocated__gte=0), name="stock_allocated_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(allocated__lte=models.F("on_hand")),
+                name="stock_not_oversold",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} @ {self.warehouse_id}: {self.on_hand} on hand"
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.allocated
+
+
+class StockMove(models.Model):
+    """One change of on-hand stock, never edited or deleted."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", "Receipt"
+        SHIPMENT = "shipment", "Shipment"
+        TRANSFER_OUT = "transfer_out", "Transfer out"
+        TRANSFER_IN = "transfer_in", "Transfer in"
+        ADJUSTMENT = "adjustment", "Adjustment"
+        COUNT = "count", "Count"
+        RETURN = "return", "Return"
+
+    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="moves")
+    product = models.ForeignKey("catalogue.Product", on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    quantity = models.IntegerField(help_text="Positive adds to on hand, negative removes.")
+    unit_cost = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal("0"))
+    reference = models.CharField(
+        max_length=64, blank=True, help_text="The document that caused it, e.g. order 100023."
+    )
+    reason = models.CharField(max_length=255, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    occurred_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["stock", "occurred_at"])]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(quantity=0), name="stock_move_not_zero"),
+            models.CheckConstraint(
+                condition=models.Q(unit_cost__gte=0), name="stock_move_cost_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quantity:+d} of {self.product_id}"
+
+
+class Allocation(models.Model):
+    """Units of a stock row promised to an order line; ``quantity`` is what is still open."""
+
+    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="allocations")
+    order_line = models.ForeignKey(
+        "order.Line", on_delete=models.PROTECT, related_name="allocations"
+    )
+    quantity = models.IntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=0), name="allocation_gte_0"),
+            models.UniqueConstraint(fields=["order_line", "stock"], name="allocation_one_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of stock {self.stock_id} for line {self.order_line_id}"
+
+
+class ProductCost(models.Model):
+    """Moving-average unit cost of a product over all warehouses."""
+
+    product = models.OneToOneField(
+        "catalogue.Product", on_delete=models.PROTECT, related_name="inventory_cost"
+    )
+    average_cost = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal("0"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(average_cost__gte=0), name="product_cost_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.average_cost}"

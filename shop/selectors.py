@@ -1,7 +1,8 @@
 """Storefront reads: the product lists behind browse, category and search pages.
 
-One queryset per page with everything a product tile needs prefetched, so a
-page costs the same number of queries for 1 product as for a full page.
+One queryset per page with everything a product tile needs prefetched or
+annotated (list price, available-to-promise), so a page costs the same number
+of queries for 1 product as for a full page.
 Search is PostgreSQL full-text search (English stemming on title and
 description, exact match on UPC/SKU), ranked by relevance.
 """
@@ -11,6 +12,8 @@ from typing import Any
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from oscar.core.loading import get_model
+
+from inventory.selectors import available_to_promise_expression
 
 Product = get_model("catalogue", "Product")
 ProductCategory = get_model("catalogue", "ProductCategory")
@@ -33,7 +36,10 @@ def storefront_products(
     products = (
         Product.objects.base_queryset()
         .browsable()
-        .annotate(list_price=Subquery(lowest_price.values("price")[:1]))
+        .annotate(
+            list_price=Subquery(lowest_price.values("price")[:1]),
+            available_to_promise=available_to_promise_expression(),
+        )
     )
     if categories is not None:
         products = products.filter(

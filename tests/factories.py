@@ -84,3 +84,93 @@ class ProductFactory(factory.django.DjangoModelFactory):
             price=extracted if extracted is not None else Decimal("19.95"),
             price_currency=settings.OSCAR_DEFAULT_CURRENCY,
         )
+
+    @factory.post_generation
+    def stock(self, create: bool, extracted: int | None, **kwargs: object) -> None:
+        """``ProductFactory(stock=10)`` receives 10 units into the MAIN warehouse."""
+        if not create or not extracted:
+            return
+        from inventory.services import stock_receive
+
+        stock_receive(
+            product=self,
+            warehouse=WarehouseFactory(code="MAIN", priority=1),
+            quantity=extracted,
+            unit_cost=Decimal("5.00"),
+        )
+
+
+class WarehouseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inventory.Warehouse"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"WH-{n}")
+    name = factory.LazyAttribute(lambda warehouse: f"Warehouse {warehouse.code}")
+    is_sellable = True
+    priority = factory.Sequence(lambda n: 10 + n)
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    """A bare order row (no allocation): for tests of what happens after placement."""
+
+    class Meta:
+        model = get_model("order", "Order")
+
+    number = factory.Sequence(lambda n: f"T{n:06d}")
+    currency = "EUR"
+    total_incl_tax = Decimal("0")
+    total_excl_tax = Decimal("0")
+    status = "Pending"
+
+
+class LineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_model("order", "Line")
+
+    order = factory.SubFactory(OrderFactory)
+    product = factory.SubFactory(ProductFactory)
+    title = factory.LazyAttribute(lambda line: line.product.title)
+    partner_sku = factory.LazyAttribute(lambda line: f"SKU-{line.product.upc}")
+    quantity = 1
+    line_price_incl_tax = Decimal("0")
+    line_price_excl_tax = Decimal("0")
+    line_price_before_discounts_incl_tax = Decimal("0")
+    line_price_before_discounts_excl_tax = Decimal("0")
+    num_allocated = 0
+
+
+def shipping_address(**overrides: object) -> object:
+    """An unsaved shipping address in Germany."""
+    Country = get_model("address", "Country")
+    country, _ = Country.objects.get_or_create(
+        iso_3166_1_a2="DE",
+        defaults={"printable_name": "Germany", "name": "Germany", "is_shipping_country": True},
+    )
+    fields = {
+        "first_name": "Erika",
+        "last_name": "Mustermann",
+        "line1": "Heidestraße 17",
+        "line4": "Köln",
+        "postcode": "51147",
+        "country": country,
+        **overrides,
+    }
+    return get_model("order", "ShippingAddress")(**fields)
+
+
+def place_order(items: list[tuple[object, int]], user: object = None) -> object:
+    """Place an order for ``[(product, quantity), ...]`` through the real placement path."""
+    from orders.services import order_place_from_basket
+    from shop.partner.strategy import Selector
+
+    basket = get_model("basket", "Basket").objects.create(owner=user)
+    basket.strategy = Selector().strategy()
+    for product, quantity in items:
+        basket.add_product(product, quantity)
+    return order_place_from_basket(
+        basket=basket,
+        shipping_address=shipping_address(),
+        user=user,
+        guest_email="" if user else "guest@example.com",
+    )

@@ -37,7 +37,7 @@ def test_home_redirects_to_the_catalogue_which_lists_products(client: Client):
 
 
 def test_product_page_shows_title_price_and_add_to_basket(client: Client):
-    product = ProductFactory(title="Fjord Rain Jacket Pro 3L", listing="249.95")
+    product = ProductFactory(title="Fjord Rain Jacket Pro 3L", listing="249.95", stock=12)
 
     response = client.get(product.get_absolute_url())
 

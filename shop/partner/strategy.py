@@ -1,26 +1,68 @@
 """Storefront pricing and availability (Oscar's Selector/Strategy).
 
-Until inventory's available-to-promise is wired in, products are sold from
-their listing's list price with no stock requirement.
+Availability is inventory's available-to-promise. List pages annotate it on
+their product queryset (``shop.selectors``), so tiles cost no query; a product
+without the annotation (detail page, basket) is looked up together with every
+other product in the request's basket, in one query, once per request.
+Prices are the listing's list price until price lists arrive.
 """
 
 from typing import Any
 
 from oscar.apps.partner import availability, strategy
 
+from inventory import selectors as inventory_selectors
+from shop.partner.availability import StockLevel
 
-class NoStockRequired:
+
+class AvailableToPromise:
+    """Oscar availability policy backed by the ERP's stock rows."""
+
+    request: Any
+
+    def __init__(self, request: Any = None) -> None:
+        super().__init__(request)  # type: ignore[call-arg]
+        self._available: dict[int, int] = {}
+
     def availability_policy(self, product: Any, stockrecord: Any) -> availability.Base:
         if not stockrecord:
             return availability.Unavailable()
-        return availability.Available()
+        if not product.get_product_class().track_stock:
+            return availability.Available()
+        return StockLevel(
+            product_id=product.pk,
+            title=product.get_title(),
+            num_available=self.available_to_promise(product),
+        )
 
     def parent_availability_policy(self, product: Any, children_stock: Any) -> availability.Base:
-        return availability.Available()
+        children = [child for child, stockrecord in children_stock if stockrecord]
+        self._load([child.pk for child in children])
+        total = sum(self.available_to_promise(child) for child in children)
+        return StockLevel(product_id=product.pk, title=product.get_title(), num_available=total)
+
+    def available_to_promise(self, product: Any) -> int:
+        annotated = getattr(product, "available_to_promise", None)
+        if annotated is not None:
+            return int(annotated)
+        if product.pk not in self._available:
+            self._load([product.pk, *self._basket_product_ids()])
+        return self._available[product.pk]
+
+    def _load(self, product_ids: list[int]) -> None:
+        missing = [pk for pk in product_ids if pk not in self._available]
+        if missing:
+            self._available.update(inventory_selectors.available_to_promise(missing))
+
+    def _basket_product_ids(self) -> list[int]:
+        basket = getattr(self.request, "_basket_cache", None)
+        if basket is None or not basket.id:
+            return []
+        return [line.product_id for line in basket.all_lines()]
 
 
-class ListPriceNoStockCheck(
-    strategy.UseFirstStockRecord, NoStockRequired, strategy.NoTax, strategy.Structured
+class ErpStrategy(
+    strategy.UseFirstStockRecord, AvailableToPromise, strategy.NoTax, strategy.Structured
 ):
     pass
 
@@ -29,4 +71,4 @@ class Selector:
     """Stateless: picks the strategy for a request (or none, for tasks)."""
 
     def strategy(self, request: Any = None, user: Any = None, **kwargs: Any) -> strategy.Base:
-        return ListPriceNoStockCheck(request)
+        return ErpStrategy(request)

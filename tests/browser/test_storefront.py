@@ -12,7 +12,7 @@ pytestmark = [
 
 
 def test_shopper_browses_opens_a_product_and_adds_it_to_the_basket(page: Page, live_server):
-    ProductFactory(title="Granite Dome Tent 2P", listing="199.95")
+    ProductFactory(title="Granite Dome Tent 2P", listing="199.95", stock=3)
     ProductFactory(title="Basalt Headlamp 400 lm", listing="39.95")
 
     page.goto(live_server.url + "/")

@@ -1,0 +1,118 @@
+"""Reads of inventory: available-to-promise, stock per warehouse, barcodes, audit.
+
+Available-to-promise (ATP) of a product is the sum over active, sellable
+warehouses of ``on_hand - allocated``. It is computed in SQL, for many products
+at once, never cached: the storefront shows the same rows the warehouse writes.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from oscar.core.loading import get_model
+
+from inventory.models import Stock, Warehouse
+
+Product = get_model("catalogue", "Product")
+StockRecord = get_model("partner", "StockRecord")
+
+SELLABLE = Q(warehouse__is_sellable=True, warehouse__is_active=True)
+
+
+def available_to_promise(product_ids: Iterable[int]) -> dict[int, int]:
+    """ATP for each product id (0 for products with no sellable stock); one query."""
+    ids = list(product_ids)
+    totals = dict(
+        Stock.objects.filter(SELLABLE, product_id__in=ids)
+        .values("product_id")
+        .annotate(free_units=Sum(F("on_hand") - F("allocated")))
+        .values_list("product_id", "free_units")
+    )
+    return {product_id: totals.get(product_id, 0) for product_id in ids}
+
+
+def available_to_promise_expression() -> Coalesce:
+    """ATP as a subquery on ``OuterRef("pk")`` of a Product queryset."""
+    total = (
+        Stock.objects.filter(SELLABLE, product_id=OuterRef("pk"))
+        .values("product_id")
+        .annotate(free_units=Sum(F("on_hand") - F("allocated")))
+        .values("free_units")
+    )
+    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
+
+
+def warehouse_stock(product_id: int) -> QuerySet[Stock]:
+    return (
+        Stock.objects.filter(product_id=product_id)
+        .select_related("warehouse")
+        .order_by("warehouse__priority", "warehouse__code")
+    )
+
+
+def active_warehouses() -> QuerySet[Warehouse]:
+    return Warehouse.objects.filter(is_active=True).order_by("priority", "code")
+
+
+def product_by_barcode(code: str) -> Any | None:
+    """The product whose UPC/EAN or SKU is ``code`` (scanners send either)."""
+    code = code.strip()
+    if not code:
+        return None
+    product = Product.objects.filter(upc__iexact=code).first()
+    if product is None:
+        product = Product.objects.filter(
+            pk__in=StockRecord.objects.filter(partner_sku__iexact=code).values("product_id")
+        ).first()
+    return product
+
+
+def on_hand(product_id: int, warehouse_id: int) -> int:
+    row = Stock.objects.filter(product_id=product_id, warehouse_id=warehouse_id).first()
+    return row.on_hand if row else 0
+
+
+@dataclass(frozen=True)
+class Drift:
+    stock_id: int
+    product_id: int
+    warehouse_code: str
+    on_hand: int
+    moves_total: int
+    allocated: int
+    open_allocations: int
+
+    def __str__(self) -> str:
+        problems = []
+        if self.on_hand != self.moves_total:
+            problems.append(f"on_hand {self.on_hand} != sum of moves {self.moves_total}")
+        if self.allocated != self.open_allocations:
+            problems.append(
+                f"allocated {self.allocated} != open allocations {self.open_allocations}"
+            )
+        return f"stock {self.stock_id} (product {self.product_id} @ {self.warehouse_code}): " + (
+            "; ".join(problems)
+        )
+
+
+def stock_drift() -> list[Drift]:
+    """Every stock row whose figures disagree with its ledger; empty when all agree."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT s.id, s.product_id, w.code, s.on_hand,
+                   COALESCE(m.total, 0), s.allocated, COALESCE(a.total, 0)
+            FROM inventory_stock s
+            JOIN inventory_warehouse w ON w.id = s.warehouse_id
+            LEFT JOIN (SELECT stock_id, SUM(quantity) AS total
+                       FROM inventory_stockmove GROUP BY stock_id) m ON m.stock_id = s.id
+            LEFT JOIN (SELECT stock_id, SUM(quantity) AS total
+                       FROM inventory_allocation GROUP BY stock_id) a ON a.stock_id = s.id
+            WHERE s.on_hand <> COALESCE(m.total, 0) OR s.allocated <> COALESCE(a.total, 0)
+            ORDER BY s.id
+            """
+        )
+        return [Drift(*row) for row in cursor.fetchall()]

@@ -1,0 +1,420 @@
+"""Every write to stock: receive, transfer, adjust, count, allocate, release,
+issue (ship) and return. Each public function is one transaction.
+
+Invariants kept here (and backed by CHECK constraints and a trigger):
+
+- every change of ``on_hand`` writes its stock move in the same transaction,
+  so ``on_hand`` always equals the sum of the row's moves;
+- ``allocated`` changes only together with allocation rows, so it always
+  equals the sum of the row's open allocations;
+- quantities change only through ``F()`` updates on rows locked in pk order
+  (``lock_objects``) or conditional updates; never read-modify-write in Python;
+- an order's allocation is all-or-nothing: a shortage on any line raises
+  :class:`InsufficientStock` and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from inventory import lock_objects
+from inventory.models import Allocation, Stock, StockMove, Warehouse
+
+Product = get_model("catalogue", "Product")
+COST_PLACES = Decimal("0.0001")
+
+
+class InventoryError(Exception):
+    """A stock operation was refused; the message is meant for people."""
+
+
+@dataclass(frozen=True)
+class Shortage:
+    product_id: int
+    title: str
+    requested: int
+    available: int
+
+    def __str__(self) -> str:
+        if self.available <= 0:
+            return f"“{self.title}” is out of stock."
+        return (
+            f"Only {self.available} of “{self.title}” available (you asked for {self.requested})."
+        )
+
+
+class InsufficientStock(InventoryError):
+    def __init__(self, shortages: Sequence[Shortage]):
+        self.shortages = list(shortages)
+        super().__init__(" ".join(str(shortage) for shortage in self.shortages))
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    """One order line asking for stock."""
+
+    order_line_id: int
+    product_id: int
+    quantity: int
+
+
+def _positive(quantity: Any, what: str = "Quantity") -> int:
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+        raise InventoryError(f"{what} must be a whole number above zero (got {quantity!r}).")
+    return quantity
+
+
+def _stock_row(product_id: int, warehouse: Warehouse) -> Stock:
+    row, _ = Stock.objects.get_or_create(product_id=product_id, warehouse=warehouse)
+    return row
+
+
+def _average_cost(product_id: int) -> Decimal:
+    from inventory.models import ProductCost
+
+    cost = ProductCost.objects.filter(product_id=product_id).values_list("average_cost", flat=True)
+    return cost.first() or Decimal("0")
+
+
+def _move(
+    stock: Stock,
+    *,
+    kind: str,
+    quantity: int,
+    unit_cost: Decimal,
+    reference: str = "",
+    reason: str = "",
+    user: Any = None,
+    occurred_at: datetime | None = None,
+) -> StockMove:
+    return StockMove.objects.create(
+        stock=stock,
+        product_id=stock.product_id,
+        warehouse_id=stock.warehouse_id,
+        kind=kind,
+        quantity=quantity,
+        unit_cost=unit_cost,
+        reference=str(reference)[:64],
+        reason=reason[:255],
+        user=user if getattr(user, "pk", None) else None,
+        occurred_at=occurred_at or timezone.now(),
+    )
+
+
+def _titles(product_ids: Sequence[int]) -> dict[int, str]:
+    return dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "title"))
+
+
+def stock_receive(
+    *,
+    product: Any,
+    warehouse: Warehouse,
+    quantity: int,
+    unit_cost: Decimal,
+    reference: str = "",
+    user: Any = None,
+    occurred_at: datetime | None = None,
+) -> StockMove:
+    """Goods arrived: add to on hand and fold their cost into the moving average."""
+    _positive(quantity)
+    unit_cost = Decimal(unit_cost)
+    if unit_cost < 0:
+        raise InventoryError("Unit cost cannot be negative.")
+    if not warehouse.is_active:
+        raise InventoryError(f"Warehouse {warehouse.code} is closed.")
+    with transaction.atomic():
+        cost = lock_objects.product_cost_for_update(product.pk)
+        held = Stock.objects.filter(product_id=product.pk).aggregate(total=Sum("on_hand"))
+        held_quantity = held["total"] or 0
+        cost.average_cost = (
+            (held_quantity * cost.average_cost + quantity * unit_cost) / (held_quantity + quantity)
+        ).quantize(COST_PLACES, ROUND_HALF_UP)
+        cost.save(update_fields=["average_cost", "updated_at"])
+        stock = _stock_row(product.pk, warehouse)
+        Stock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") + quantity)
+        return _move(
+            stock,
+            kind=StockMove.Kind.RECEIPT,
+            quantity=quantity,
+            unit_cost=unit_cost,
+            reference=reference,
+            user=user,
+            occurred_at=occurred_at,
+        )
+
+
+def _take_unallocated(stock: Stock, quantity: int, title: str) -> None:
+    """Remove ``quantity`` from on hand, never touching units promised to orders."""
+    taken = Stock.objects.filter(pk=stock.pk, on_hand__gte=F("allocated") + quantity).update(
+        on_hand=F("on_hand") - quantity
+    )
+    if not taken:
+        stock.refresh_from_db()
+        raise InsufficientStock(
+            [
+                Shortage(
+                    stock.product_id,
+                    f"{title} in {stock.warehouse.code}",
+                    quantity,
+                    stock.available,
+                )
+            ]
+        )
+
+
+def stock_transfer(
+    *,
+    product: Any,
+    source: Warehouse,
+    destination: Warehouse,
+    quantity: int,
+    reason: str = "",
+    user: Any = None,
+) -> tuple[StockMove, StockMove]:
+    """Move unallocated units between warehouses at the current average cost."""
+    _positive(quantity)
+    if source.pk == destination.pk:
+        raise InventoryError("Source and destination warehouse must differ.")
+    if not destination.is_active:
+        raise InventoryError(f"Warehouse {destination.code} is closed.")
+    with transaction.atomic():
+        rows = {
+            row.warehouse_id: row
+            for row in lock_objects.stock_rows_for_update(
+                [_stock_row(product.pk, source).pk, _stock_row(product.pk, destination).pk]
+            )
+        }
+        _take_unallocated(rows[source.pk], quantity, product.title)
+        Stock.objects.filter(pk=rows[destination.pk].pk).update(on_hand=F("on_hand") + quantity)
+        unit_cost = _average_cost(product.pk)
+        reference = f"{source.code} -> {destination.code}"
+        out = _move(
+            rows[source.pk],
+            kind=StockMove.Kind.TRANSFER_OUT,
+            quantity=-quantity,
+            unit_cost=unit_cost,
+            reference=reference,
+            reason=reason,
+            user=user,
+        )
+        into = _move(
+            rows[destination.pk],
+            kind=StockMove.Kind.TRANSFER_IN,
+            quantity=quantity,
+            unit_cost=unit_cost,
+            reference=reference,
+            reason=reason,
+            user=user,
+        )
+        return out, into
+
+
+def stock_adjust(
+    *, product: Any, warehouse: Warehouse, quantity: int, reason: str, user: Any = None
+) -> StockMove:
+    """Correct on hand by ``quantity`` (signed): damage, loss, found goods."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity == 0:
+        raise InventoryError(
+            f"Adjustment must be a whole number other than zero (got {quantity!r})."
+        )
+    if not reason.strip():
+        raise InventoryError("Say why stock is adjusted (damaged, lost, found...).")
+    with transaction.atomic():
+        stock = _stock_row(product.pk, warehouse)
+        if quantity < 0:
+            _take_unallocated(stock, -quantity, product.title)
+        else:
+            Stock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") + quantity)
+        return _move(
+            stock,
+            kind=StockMove.Kind.ADJUSTMENT,
+            quantity=quantity,
+            unit_cost=_average_cost(product.pk),
+            reason=reason,
+            user=user,
+        )
+
+
+def stock_count(
+    *, product: Any, warehouse: Warehouse, counted: int, reason: str = "", user: Any = None
+) -> StockMove | None:
+    """Set on hand to a physical count; returns the correcting move, or None if it matched."""
+    if isinstance(counted, bool) or not isinstance(counted, int) or counted < 0:
+        raise InventoryError(f"A count must be a whole number, zero or more (got {counted!r}).")
+    with transaction.atomic():
+        stock = lock_objects.stock_rows_for_update([_stock_row(product.pk, warehouse).pk]).get()
+        if counted < stock.allocated:
+            raise InventoryError(
+                f"{stock.allocated} of “{product.title}” in {warehouse.code} are allocated to "
+                f"open orders; a count of {counted} cannot be right. Recount, or cancel the orders."
+            )
+        difference = counted - stock.on_hand
+        if difference == 0:
+            return None
+        Stock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") + difference)
+        return _move(
+            stock,
+            kind=StockMove.Kind.COUNT,
+            quantity=difference,
+            unit_cost=_average_cost(product.pk),
+            reason=reason or f"counted {counted}",
+            user=user,
+        )
+
+
+def stock_allocate(*, lines: Sequence[LineRequest]) -> list[Allocation]:
+    """Promise stock to order lines, all or nothing.
+
+    Sellable warehouses are used in priority order; a line that one warehouse
+    cannot fill is split across several. Raises :class:`InsufficientStock`
+    naming every short product, and then nothing has changed.
+    """
+    for line in lines:
+        _positive(line.quantity)
+    if not lines:
+        return []
+    with transaction.atomic():
+        rows_by_product: dict[int, list[Stock]] = defaultdict(list)
+        for row in lock_objects.sellable_stock_for_update({line.product_id for line in lines}):
+            rows_by_product[row.product_id].append(row)
+        free = {row.pk: row.available for rows in rows_by_product.values() for row in rows}
+        for rows in rows_by_product.values():
+            rows.sort(key=lambda row: (row.warehouse.priority, row.warehouse.code))
+
+        plan: list[tuple[LineRequest, Stock, int]] = []
+        requested: dict[int, int] = defaultdict(int)
+        short: set[int] = set()
+        for line in lines:
+            requested[line.product_id] += line.quantity
+            remaining = line.quantity
+            for row in rows_by_product[line.product_id]:
+                take = min(remaining, free[row.pk])
+                if take > 0:
+                    plan.append((line, row, take))
+                    free[row.pk] -= take
+                    remaining -= take
+                if remaining == 0:
+                    break
+            if remaining:
+                short.add(line.product_id)
+        if short:
+            titles = _titles(sorted(short))
+            raise InsufficientStock(
+                [
+                    Shortage(
+                        product_id,
+                        titles.get(product_id, str(product_id)),
+                        requested[product_id],
+                        sum(row.available for row in rows_by_product[product_id]),
+                    )
+                    for product_id in sorted(short)
+                ]
+            )
+
+        per_row: dict[int, int] = defaultdict(int)
+        for _line, row, take in plan:
+            per_row[row.pk] += take
+        for row_pk in sorted(per_row):
+            Stock.objects.filter(pk=row_pk).update(allocated=F("allocated") + per_row[row_pk])
+        per_allocation: dict[tuple[int, int], int] = defaultdict(int)
+        for line, row, take in plan:
+            per_allocation[(line.order_line_id, row.pk)] += take
+        return Allocation.objects.bulk_create(
+            [
+                Allocation(order_line_id=line_id, stock_id=row_pk, quantity=quantity)
+                for (line_id, row_pk), quantity in per_allocation.items()
+            ]
+        )
+
+
+def stock_release(*, order_line_ids: Sequence[int]) -> int:
+    """Give back everything still allocated to these lines (a cancellation)."""
+    with transaction.atomic():
+        allocations = list(lock_objects.open_allocations_for_update(order_line_ids))
+        if not allocations:
+            return 0
+        per_row: dict[int, int] = defaultdict(int)
+        for allocation in allocations:
+            per_row[allocation.stock_id] += allocation.quantity
+        list(lock_objects.stock_rows_for_update(per_row))  # lock before changing
+        for row_pk in sorted(per_row):
+            Stock.objects.filter(pk=row_pk).update(allocated=F("allocated") - per_row[row_pk])
+        Allocation.objects.filter(pk__in=[a.pk for a in allocations]).update(quantity=0)
+        return sum(per_row.values())
+
+
+def stock_issue(
+    *, order_line_id: int, quantity: int, reference: str = "", user: Any = None
+) -> list[StockMove]:
+    """Ship ``quantity`` of an order line from its allocations (highest priority first)."""
+    _positive(quantity)
+    with transaction.atomic():
+        allocations = sorted(
+            lock_objects.open_allocations_for_update([order_line_id]),
+            key=lambda a: (a.stock.warehouse.priority, a.stock.warehouse.code),
+        )
+        open_quantity = sum(allocation.quantity for allocation in allocations)
+        if open_quantity < quantity:
+            raise InventoryError(
+                f"Only {open_quantity} unit(s) of this line are allocated; cannot ship {quantity}."
+            )
+        list(lock_objects.stock_rows_for_update({a.stock_id for a in allocations}))
+        moves = []
+        remaining = quantity
+        product_id = allocations[0].stock.product_id
+        unit_cost = _average_cost(product_id)
+        for allocation in allocations:
+            take = min(remaining, allocation.quantity)
+            if take == 0:
+                break
+            Stock.objects.filter(pk=allocation.stock_id).update(
+                on_hand=F("on_hand") - take, allocated=F("allocated") - take
+            )
+            Allocation.objects.filter(pk=allocation.pk).update(quantity=F("quantity") - take)
+            moves.append(
+                _move(
+                    allocation.stock,
+                    kind=StockMove.Kind.SHIPMENT,
+                    quantity=-take,
+                    unit_cost=unit_cost,
+                    reference=reference,
+                    user=user,
+                )
+            )
+            remaining -= take
+        return moves
+
+
+def stock_return(
+    *,
+    product: Any,
+    warehouse: Warehouse,
+    quantity: int,
+    reference: str = "",
+    reason: str = "",
+    user: Any = None,
+) -> StockMove:
+    """Returned goods back into a warehouse (sellable or quarantine) at average cost."""
+    _positive(quantity)
+    with transaction.atomic():
+        stock = _stock_row(product.pk, warehouse)
+        Stock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") + quantity)
+        return _move(
+            stock,
+            kind=StockMove.Kind.RETURN,
+            quantity=quantity,
+            unit_cost=_average_cost(product.pk),
+            reference=reference,
+            reason=reason,
+            user=user,
+        )

@@ -1,0 +1,41 @@
+"""Storefront background tasks: Oscar's analytics counters, off the request path.
+
+Each counter statement runs in autocommit on purpose: Oscar's helper handles a
+first-insert race by catching IntegrityError and updating instead, which only
+works outside a surrounding transaction. Counters are statistics: a retried
+task may count twice, which is accepted.
+"""
+
+from celery import shared_task
+from oscar.apps.analytics import receivers as counters
+from oscar.core.loading import get_model
+
+ProductRecord = get_model("analytics", "ProductRecord")
+UserRecord = get_model("analytics", "UserRecord")
+UserProductView = get_model("analytics", "UserProductView")
+Order = get_model("order", "Order")
+
+
+@shared_task
+def record_product_view(product_id: int, user_id: int | None) -> None:
+    counters._update_counter(ProductRecord, "num_views", {"product_id": product_id})
+    if user_id:
+        counters._update_counter(UserRecord, "num_product_views", {"user_id": user_id})
+        UserProductView.objects.create(product_id=product_id, user_id=user_id)
+
+
+@shared_task
+def record_basket_addition(product_id: int, user_id: int | None) -> None:
+    counters._update_counter(ProductRecord, "num_basket_additions", {"product_id": product_id})
+    if user_id:
+        counters._update_counter(UserRecord, "num_basket_additions", {"user_id": user_id})
+
+
+@shared_task
+def record_order(order_id: int) -> None:
+    order = Order.objects.filter(pk=order_id).select_related("user").first()
+    if order is None:
+        return
+    counters._record_products_in_order(order)
+    if order.user_id:
+        counters._record_user_order(order.user, order)

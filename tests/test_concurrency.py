@@ -1,0 +1,102 @@
+"""No overselling and no deadlocks under real concurrency: threads with their
+own PostgreSQL connections placing orders at the same moment."""
+
+import threading
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+from oscar.core.loading import get_model
+
+from inventory import selectors, services
+from inventory.models import Stock
+from shop.partner.strategy import Selector
+from tests.factories import ProductFactory, WarehouseFactory, shipping_address
+
+Basket = get_model("basket", "Basket")
+Order = get_model("order", "Order")
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def basket_for(items):
+    basket = Basket.objects.create()
+    basket.strategy = Selector().strategy()
+    for product, quantity in items:
+        basket.add_product(product, quantity)
+    return basket
+
+
+def run_concurrently(baskets, timeout=120):
+    """Place every basket as an order, each in its own thread and connection."""
+    from orders.services import order_place_from_basket
+
+    start = threading.Barrier(len(baskets))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def place(basket):
+        try:
+            start.wait()
+            try:
+                order_place_from_basket(
+                    basket=basket, shipping_address=shipping_address(), guest_email="a@b.example"
+                )
+                outcome = "placed"
+            except services.InsufficientStock as refused:
+                outcome = f"refused: {refused}"
+            except Exception as error:  # recorded, the test asserts there are none
+                outcome = f"error: {type(error).__name__}: {error}"
+            with lock:
+                outcomes.append(outcome)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=place, args=(basket,)) for basket in baskets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung (deadlock?)"
+    return outcomes
+
+
+def test_forty_buyers_for_ten_units_give_exactly_ten_orders():
+    warehouse = WarehouseFactory(code="BER-1")
+    product = ProductFactory(title="Last Tent")
+    services.stock_receive(product=product, warehouse=warehouse, quantity=10, unit_cost=Decimal(3))
+    baskets = [basket_for([(product, 1)]) for _ in range(40)]
+
+    outcomes = run_concurrently(baskets)
+
+    counts = Counter(outcome.split(":")[0] for outcome in outcomes)
+    assert counts == {"placed": 10, "refused": 30}, outcomes
+    assert all(
+        o == "refused: “Last Tent” is out of stock." or o.startswith("refused: Only")
+        for o in outcomes
+        if o.startswith("refused")
+    )
+    assert Order.objects.count() == 10
+    stock = Stock.objects.get(product=product)
+    assert (stock.on_hand, stock.allocated) == (10, 10)
+    assert selectors.available_to_promise([product.pk]) == {product.pk: 0}
+    assert selectors.stock_drift() == []
+
+
+def test_two_line_orders_in_opposite_order_do_not_deadlock():
+    warehouse = WarehouseFactory(code="BER-1")
+    tent, lamp = ProductFactory(title="Tent"), ProductFactory(title="Lamp")
+    for product in (tent, lamp):
+        services.stock_receive(product=product, warehouse=warehouse, quantity=100, unit_cost=1)
+    baskets = [
+        basket_for([(tent, 1), (lamp, 1)] if index % 2 else [(lamp, 1), (tent, 1)])
+        for index in range(24)
+    ]
+
+    outcomes = run_concurrently(baskets)
+
+    assert outcomes == ["placed"] * 24
+    assert selectors.available_to_promise([tent.pk, lamp.pk]) == {tent.pk: 76, lamp.pk: 76}
+    assert selectors.stock_drift() == []
+    assert connection.vendor == "postgresql"
