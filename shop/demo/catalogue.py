@@ -358,3 +358,11 @@ def seed_catalogue() -> int:
             )
             image.save()
     return Product.objects.filter(upc__in=[s.upc for s in specs]).count()
+
+
+def demo_products() -> list[object]:
+    """The demo products with their listings, in catalogue order."""
+    upcs = [spec.upc for spec in product_specs()]
+    return list(
+        Product.objects.filter(upc__in=upcs).prefetch_related("stockrecords").order_by("upc")
+    )

@@ -55,6 +55,19 @@ def test_seed_demo_builds_the_business_and_a_second_run_reuses_it(settings, tmp_
     assert Country.objects.filter(is_shipping_country=True).count() == 29
     image = ProductImage.objects.first()
     assert (tmp_path / image.original.name).stat().st_size > 5000
+    from inventory.models import StockMove, Warehouse
+    from inventory.selectors import available_to_promise, stock_drift
+
+    assert list(Warehouse.objects.values_list("code", "is_sellable")) == [
+        ("BER-1", True),
+        ("HAM-1", True),
+        ("RET-Q", False),
+    ]
+    atp = available_to_promise(Product.objects.values_list("pk", flat=True))
+    assert sum(1 for units in atp.values() if units == 0) == 6
+    assert sum(1 for units in atp.values() if 0 < units <= 5) == 8
+    assert StockMove.objects.filter(kind="receipt").count() >= 300
+    assert stock_drift() == []
     users = get_user_model().objects
     assert users.get(username="admin").is_superuser
     assert users.get(username="customer@example.com").is_staff is False

@@ -7,12 +7,13 @@ from django.contrib.sites.models import Site
 from django.core.management.base import BaseCommand, CommandParser
 
 from erp.demo import seed_users
-from shop.demo.catalogue import seed_catalogue
+from shop.demo.catalogue import demo_products, seed_catalogue
 from shop.demo.countries import seed_countries
+from shop.demo.inventory import seed_stock
 
 
 class Command(BaseCommand):
-    help = "Create the demo business (catalogue, countries, logins); reuses what exists."
+    help = "Create the demo business (catalogue, stock, countries, logins); reuses what exists."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -28,7 +29,11 @@ class Command(BaseCommand):
         )
         countries = seed_countries()
         products = seed_catalogue()
-        self.stdout.write(f"demo data: {products} products, {countries} shipping countries")
+        stocked = seed_stock(demo_products())
+        self.stdout.write(
+            f"demo data: {products} products, {countries} shipping countries, "
+            f"stock history for {stocked} new products"
+        )
         if settings.DEBUG or options["with_demo_users"]:
             logins = seed_users()
             self.stdout.write(f"demo logins: {len(logins)}")

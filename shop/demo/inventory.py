@@ -1,0 +1,103 @@
+"""Demo stock: three warehouses and a receipt history for every demo product.
+
+Berlin is the main sellable warehouse, Hamburg a second sellable one, and
+RET-Q holds returns and quarantined goods (not sellable). A few products are
+low or out of stock so the storefront shows every availability state.
+Idempotent: products that already have stock moves are left alone.
+"""
+
+import random
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from inventory.models import StockMove, Warehouse
+from inventory.services import stock_adjust, stock_receive, stock_transfer
+
+Product = get_model("catalogue", "Product")
+
+WAREHOUSES = [
+    ("BER-1", "Berlin main warehouse", "Lagerstraße 1, 10115 Berlin, Germany", True, 10),
+    ("HAM-1", "Hamburg city warehouse", "Speicherstadt 5, 20457 Hamburg, Germany", True, 20),
+    ("RET-Q", "Returns & quarantine", "Lagerstraße 1, 10115 Berlin, Germany", False, 90),
+]
+OUT_OF_STOCK = 6
+LOW_STOCK = 8
+
+
+def seed_warehouses() -> dict[str, Warehouse]:
+    warehouses = {}
+    for code, name, address, is_sellable, priority in WAREHOUSES:
+        warehouse, _ = Warehouse.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "address": address,
+                "is_sellable": is_sellable,
+                "priority": priority,
+            },
+        )
+        warehouses[code] = warehouse
+    return warehouses
+
+
+def seed_stock(products: list[object]) -> int:
+    """Receipt history per product; returns how many products got stock now."""
+    warehouses = seed_warehouses()
+    rng = random.Random(4711)
+    stocked = set(StockMove.objects.values_list("product_id", flat=True).distinct())
+    now = timezone.now()
+    seeded = 0
+    ordered = sorted(products, key=lambda product: product.pk)
+    for index, product in enumerate(ordered):
+        if product.pk in stocked:
+            continue
+        price = product.stockrecords.all()[0].price
+        base_cost = (price * Decimal("0.55")).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        if index % 33 == 5 and index // 33 < OUT_OF_STOCK:
+            receipts = [(rng.randint(3, 8), 80)]  # sold out since
+            out_of_stock = True
+        elif index % 25 == 11 and index // 25 < LOW_STOCK:
+            receipts = [(rng.randint(1, 4), 30)]
+            out_of_stock = False
+        else:
+            receipts = [(rng.randint(20, 90), days) for days in (85, 40, 9)[: rng.randint(1, 3)]]
+            out_of_stock = False
+        for quantity, days_ago in receipts:
+            cost = (base_cost * Decimal(rng.uniform(0.92, 1.08))).quantize(Decimal("0.01"))
+            stock_receive(
+                product=product,
+                warehouse=warehouses["BER-1"],
+                quantity=quantity,
+                unit_cost=cost,
+                reference=f"PO-{2026_0000 + index * 3 + days_ago}",
+                occurred_at=now - timedelta(days=days_ago, hours=rng.randint(0, 8)),
+            )
+        total = sum(quantity for quantity, _ in receipts)
+        if out_of_stock:
+            stock_adjust(
+                product=product,
+                warehouse=warehouses["BER-1"],
+                quantity=-total,
+                reason="demo: sold before the shop went live",
+            )
+        elif total >= 20 and index % 3 == 0:
+            stock_transfer(
+                product=product,
+                source=warehouses["BER-1"],
+                destination=warehouses["HAM-1"],
+                quantity=total // 3,
+                reason="stock the Hamburg warehouse",
+            )
+        if index % 40 == 7 and total >= 20:
+            stock_transfer(
+                product=product,
+                source=warehouses["BER-1"],
+                destination=warehouses["RET-Q"],
+                quantity=2,
+                reason="damaged packaging, held for inspection",
+            )
+        seeded += 1
+    return seeded
