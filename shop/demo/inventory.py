@@ -9,6 +9,7 @@ Idempotent: products that already have stock moves are left alone.
 import random
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.utils import timezone
 from oscar.core.loading import get_model
@@ -43,7 +44,7 @@ def seed_warehouses() -> dict[str, Warehouse]:
     return warehouses
 
 
-def seed_stock(products: list[object]) -> int:
+def seed_stock(products: list[Any]) -> int:
     """Receipt history per product; returns how many products got stock now."""
     warehouses = seed_warehouses()
     rng = random.Random(4711)

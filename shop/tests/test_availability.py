@@ -50,7 +50,7 @@ def test_adding_more_than_is_available_is_refused_with_the_figure(client: Client
     first = client.post(f"/basket/add/{product.pk}/", {"quantity": 2}, follow=True)
     second = client.post(f"/basket/add/{product.pk}/", {"quantity": 1}, follow=True)
 
-    assert "Granite Tent" in [str(m) for m in first.context["messages"]][0]
+    assert "Granite Tent" in str(next(iter(first.context["messages"])))
     messages = [str(m) for m in second.context["messages"]]
     assert any("Only 2 of “Granite Tent” available (you asked for 3)." in m for m in messages)
     basket = client.get("/basket/").context["basket"]
