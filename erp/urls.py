@@ -11,6 +11,7 @@ from erp import views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("warehouse/", include("inventory.urls")),
     path("api/v1/", include("erp.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -116,3 +116,14 @@ def stock_drift() -> list[Drift]:
             """
         )
         return [Drift(*row) for row in cursor.fetchall()]
+
+
+def average_cost(product_id: int) -> Any | None:
+    """The moving-average unit cost, or None when the product was never received."""
+    from inventory.models import ProductCost
+
+    return (
+        ProductCost.objects.filter(product_id=product_id)
+        .values_list("average_cost", flat=True)
+        .first()
+    )
