@@ -54,7 +54,8 @@ class ScanReceiptForm(forms.Form):
         self.product = selectors.product_by_barcode(code)
         if self.product is None:
             raise forms.ValidationError(
-                f"Unknown barcode “{code}”: no product has this EAN/UPC or SKU. Nothing was received."
+                f"Unknown barcode “{code}”: no product has this EAN/UPC or SKU. "
+                "Nothing was received."
             )
         return code
 

@@ -47,6 +47,7 @@ def test_a_scan_receives_and_confirms_the_new_on_hand(warehouse_client, berlin, 
         Decimal("6.0000"),
         "scan station",
     )
+    assert move.user is not None
     assert move.user.username == "wes"
     # the warehouse is remembered for the next scan
     assert response.context["form"].initial["warehouse"] == berlin.pk
