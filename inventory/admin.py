@@ -111,7 +111,7 @@ class AdjustForm(forms.Form):
         return f"Adjusted on hand by {move.quantity:+d}."
 
 
-STOCK_FORMS: dict[str, tuple[type[forms.Form], str]] = {
+STOCK_FORMS: dict[str, tuple[Any, str]] = {
     "transfer": (TransferForm, "Transfer to another warehouse"),
     "count": (CountForm, "Record a count"),
     "adjust": (AdjustForm, "Adjust on hand"),

@@ -50,8 +50,9 @@ def scan_station(request: HttpRequest) -> HttpResponse:
                 request.session[SESSION_HISTORY] = history[:HISTORY_LENGTH]
                 return redirect("inventory:scan")
         # an empty barcode field, so the next scan is not appended to the bad one
-        form.data = form.data.copy()
-        form.data["barcode"] = ""
+        data = request.POST.copy()
+        data["barcode"] = ""
+        form.data = data
     else:
         form = ScanReceiptForm(initial=initial)
     context = {
