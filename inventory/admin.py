@@ -190,7 +190,7 @@ class StockAdmin(admin.ModelAdmin):
         form = form_class(request.POST or None, stock=stock)
         if request.method == "POST" and form.is_valid():
             try:
-                message = form.save(request.user)  # type: ignore[attr-defined]
+                message = form.save(request.user)
             except services.InventoryError as refused:
                 form.add_error(None, str(refused))
             else:
