@@ -1,5 +1,8 @@
 """Availability shown on the storefront, from inventory's available-to-promise."""
 
+from collections.abc import Callable
+from functools import cached_property
+
 from django.conf import settings
 from oscar.apps.partner import availability
 
@@ -7,12 +10,23 @@ from inventory.services import Shortage
 
 
 class StockLevel(availability.Base):
-    """'In stock', 'Only N left' or 'Out of stock'; buying more than ATP is refused."""
+    """'In stock', 'Only N left' or 'Out of stock'; buying more than ATP is refused.
 
-    def __init__(self, *, product_id: int, title: str, num_available: int) -> None:
+    ``num_available`` may be a callable: then stock is only looked up when the
+    availability is actually asked for, not when Oscar merely prices a line.
+    """
+
+    def __init__(
+        self, *, product_id: int, title: str, num_available: int | Callable[[], int]
+    ) -> None:
         self.product_id = product_id
         self.title = title
-        self.num_available = max(num_available, 0)
+        self._num_available = num_available
+
+    @cached_property
+    def num_available(self) -> int:
+        value = self._num_available
+        return max(value() if callable(value) else value, 0)
 
     @property
     def code(self) -> str:

@@ -32,7 +32,7 @@ class AvailableToPromise:
         return StockLevel(
             product_id=product.pk,
             title=product.get_title(),
-            num_available=self.available_to_promise(product),
+            num_available=lambda: self.available_to_promise(product),
         )
 
     def parent_availability_policy(self, product: Any, children_stock: Any) -> availability.Base:
