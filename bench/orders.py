@@ -133,7 +133,11 @@ def run() -> list[tuple[str, str, str]]:
     placed, attempted, elapsed = _run(hot_baskets)
     oversold = max(0, placed - HOT_STOCK) + max(0, -available_to_promise([hot.pk])[hot.pk])
     rows.append(
-        (f"place_order, {WORKERS} workers, one hot product", f"{attempted / elapsed:.0f}", "orders/s (placed or refused)")
+        (
+            f"place_order, {WORKERS} workers, one hot product",
+            f"{attempted / elapsed:.0f}",
+            "orders/s (placed or refused)",
+        )
     )
     rows.append(("hot product: orders placed / units available", f"{placed}/{HOT_STOCK}", "orders"))
     rows.append(("oversells", str(oversold), "must be 0"))

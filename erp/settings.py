@@ -243,6 +243,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "erp.tasks.record_worker_heartbeat",
         "schedule": 30.0,
     },
+    "back-in-stock-alerts": {
+        "task": "shop.tasks.send_back_in_stock_alerts",
+        "schedule": 600.0,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -39,3 +39,15 @@ def record_order(order_id: int) -> None:
     counters._record_products_in_order(order)
     if order.user_id:
         counters._record_user_order(order.user, order)
+
+
+@shared_task
+def send_back_in_stock_alerts() -> None:
+    """E-mail customers whose 'notify me' products can be bought again (beat, every 10 min).
+
+    Oscar's dispatcher asks our strategy, so "available" means inventory's
+    available-to-promise; alerts it sends are closed and never sent twice.
+    """
+    from oscar.apps.customer.alerts.utils import AlertsDispatcher
+
+    AlertsDispatcher().send_alerts()

@@ -54,7 +54,10 @@ class StockMachine(RuleBasedStateMachine):
     @rule(index=WAREHOUSE, quantity=QUANTITY, cost=st.decimals(0, 500, places=2))
     def receive(self, index: int, quantity: int, cost: Decimal) -> None:
         services.stock_receive(
-            product=self.product, warehouse=self.warehouses[index], quantity=quantity, unit_cost=cost
+            product=self.product,
+            warehouse=self.warehouses[index],
+            quantity=quantity,
+            unit_cost=cost,
         )
         self.on_hand[index] += quantity
 
@@ -140,7 +143,10 @@ class StockMachine(RuleBasedStateMachine):
         if change < 0 and -change > self.free(index):
             with pytest.raises(services.InsufficientStock):
                 services.stock_adjust(
-                    product=self.product, warehouse=self.warehouses[index], quantity=change, reason="x"
+                    product=self.product,
+                    warehouse=self.warehouses[index],
+                    quantity=change,
+                    reason="x",
                 )
             return
         services.stock_adjust(
@@ -156,7 +162,9 @@ class StockMachine(RuleBasedStateMachine):
                     product=self.product, warehouse=self.warehouses[index], counted=counted
                 )
             return
-        services.stock_count(product=self.product, warehouse=self.warehouses[index], counted=counted)
+        services.stock_count(
+            product=self.product, warehouse=self.warehouses[index], counted=counted
+        )
         self.on_hand[index] = counted
 
     @rule(index=WAREHOUSE, quantity=QUANTITY)
@@ -168,9 +176,7 @@ class StockMachine(RuleBasedStateMachine):
 
     @invariant()
     def books_agree_with_the_ledger_and_the_model(self) -> None:
-        rows = {
-            row.warehouse_id: row for row in Stock.objects.filter(product=self.product)
-        }
+        rows = {row.warehouse_id: row for row in Stock.objects.filter(product=self.product)}
         for index, warehouse in enumerate(self.warehouses):
             row = rows.get(warehouse.pk)
             on_hand = row.on_hand if row else 0
