@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403 - Oscar's documented way to get its defaults
 
 from erp import embedded_db
+from orders import statuses as order_statuses
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = embedded_db.VAR_DIR
@@ -284,6 +285,10 @@ OSCAR_MISSING_IMAGE_URL = "image_not_found.jpg"
 # Oscar's back-in-stock alerts watch num_in_stock on every StockRecord save;
 # stock lives in inventory, so they are off.
 OSCAR_EAGER_ALERTS = False
+OSCAR_ORDER_STATUS_PIPELINE = order_statuses.PIPELINE
+OSCAR_INITIAL_ORDER_STATUS = order_statuses.PENDING_PAYMENT
+# Customers may ask for a return within this many days of shipment.
+RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
 # Browse and search run on PostgreSQL (shop.search); nothing is indexed elsewhere.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"

@@ -127,3 +127,16 @@ def average_cost(product_id: int) -> Any | None:
         .values_list("average_cost", flat=True)
         .first()
     )
+
+
+def open_allocations(order_line_ids: Iterable[int]) -> dict[tuple[int, int], int]:
+    """Units still allocated, by (order line id, warehouse id)."""
+    from inventory.models import Allocation
+
+    rows = (
+        Allocation.objects.filter(order_line_id__in=list(order_line_ids), quantity__gt=0)
+        .values("order_line_id", "stock__warehouse_id")
+        .annotate(open=Sum("quantity"))
+        .values_list("order_line_id", "stock__warehouse_id", "open")
+    )
+    return {(line_id, warehouse_id): quantity for line_id, warehouse_id, quantity in rows}

@@ -354,19 +354,31 @@ def stock_release(*, order_line_ids: Sequence[int]) -> int:
 
 
 def stock_issue(
-    *, order_line_id: int, quantity: int, reference: str = "", user: Any = None
+    *,
+    order_line_id: int,
+    quantity: int,
+    warehouse: Warehouse | None = None,
+    reference: str = "",
+    user: Any = None,
 ) -> list[StockMove]:
-    """Ship ``quantity`` of an order line from its allocations (highest priority first)."""
+    """Ship ``quantity`` of an order line from its allocations (in ``warehouse``
+    if given, else highest priority first)."""
     _positive(quantity)
     with transaction.atomic():
         allocations = sorted(
-            lock_objects.open_allocations_for_update([order_line_id]),
+            (
+                allocation
+                for allocation in lock_objects.open_allocations_for_update([order_line_id])
+                if warehouse is None or allocation.stock.warehouse_id == warehouse.pk
+            ),
             key=lambda a: (a.stock.warehouse.priority, a.stock.warehouse.code),
         )
         open_quantity = sum(allocation.quantity for allocation in allocations)
         if open_quantity < quantity:
+            where = f" in {warehouse.code}" if warehouse is not None else ""
             raise InventoryError(
-                f"Only {open_quantity} unit(s) of this line are allocated; cannot ship {quantity}."
+                f"Only {open_quantity} unit(s) of this line are allocated{where}; "
+                f"cannot ship {quantity}."
             )
         list(lock_objects.stock_rows_for_update({a.stock_id for a in allocations}))
         moves = []

@@ -1,1 +1,166 @@
-from oscar.apps.order.models import *  # noqa: F403 - Oscar's fork pattern
+"""Orders: Oscar's order models with the channel and payment method added, plus
+shipments (with carriers and tracking), and returns.
+
+Invariants:
+
+- an order's status only changes along ``orders.statuses.PIPELINE``;
+- a shipment line never ships more of an order line than was ordered, minus
+  what other shipments shipped (checked in ``orders.services``, under a lock
+  on the order);
+- a shipment's tracking e-mail is sent at most once (``tracking_email_sent_at``
+  is set in the same transaction that sends it, under a row lock).
+"""
+
+from django.conf import settings
+from django.db import models
+from oscar.apps.order.abstract_models import AbstractOrder
+
+
+class Order(AbstractOrder):
+    class Channel(models.TextChoices):
+        WEB = "web", "Web shop"
+        STAFF = "staff", "Staff (phone / counter)"
+        B2B = "b2b", "B2B account"
+        API = "api", "API"
+
+    channel = models.CharField(
+        max_length=8, choices=Channel.choices, default=Channel.WEB, db_index=True
+    )
+    payment_method = models.CharField(max_length=32, blank=True, default="")
+
+
+from oscar.apps.order.models import *  # noqa: E402, F403 - Oscar's fork pattern: its other models
+
+
+class Carrier(models.Model):
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=64)
+    tracking_url_pattern = models.CharField(
+        max_length=255,
+        help_text="Link to the carrier's tracking page; {tracking_number} is replaced.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def tracking_url(self, tracking_number: str) -> str:
+        from urllib.parse import quote
+
+        return self.tracking_url_pattern.replace("{tracking_number}", quote(tracking_number))
+
+
+class Shipment(models.Model):
+    class Status(models.TextChoices):
+        PACKED = "packed", "Packed"
+        SHIPPED = "shipped", "Shipped"
+        DELIVERED = "delivered", "Delivered"
+
+    order = models.ForeignKey("order.Order", on_delete=models.PROTECT, related_name="shipments")
+    warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PACKED)
+    carrier = models.ForeignKey(Carrier, null=True, blank=True, on_delete=models.PROTECT)
+    tracking_number = models.CharField(max_length=64, blank=True)
+    packed_at = models.DateTimeField(auto_now_add=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    packed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    shipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tracking_email_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="packed")
+                | (models.Q(carrier__isnull=False) & ~models.Q(tracking_number="")),
+                name="shipment_shipped_has_tracking",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Shipment {self.pk} of order {self.order_id}"
+
+    @property
+    def tracking_url(self) -> str:
+        if self.carrier is None or not self.tracking_number:
+            return ""
+        return self.carrier.tracking_url(self.tracking_number)
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey("order.Line", on_delete=models.PROTECT, related_name="shipped")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="shipment_line_gt_0"),
+            models.UniqueConstraint(fields=["shipment", "order_line"], name="shipment_line_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x line {self.order_line_id}"
+
+
+class ReturnRequest(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        AUTHORISED = "authorised", "Authorised"
+        RECEIVED = "received", "Received"
+        REJECTED = "rejected", "Rejected"
+
+    class Refund(models.TextChoices):
+        NONE = "", "Not yet"
+        REFUNDED = "refunded", "Refunded to card"
+        DUE = "due", "Refund due (bank transfer)"
+
+    order = models.ForeignKey("order.Order", on_delete=models.PROTECT, related_name="returns")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    authorised_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    refund_status = models.CharField(max_length=16, choices=Refund.choices, blank=True, default="")
+    refund_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    staff_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"Return {self.pk} of order {self.order_id}"
+
+
+class ReturnLine(models.Model):
+    class Reason(models.TextChoices):
+        DAMAGED = "damaged", "Arrived damaged"
+        WRONG_ITEM = "wrong_item", "Wrong item sent"
+        NOT_AS_DESCRIBED = "not_as_described", "Not as described"
+        NO_LONGER_NEEDED = "no_longer_needed", "No longer needed"
+        OTHER = "other", "Other"
+
+    return_request = models.ForeignKey(
+        ReturnRequest, on_delete=models.CASCADE, related_name="lines"
+    )
+    order_line = models.ForeignKey("order.Line", on_delete=models.PROTECT, related_name="returned")
+    quantity = models.PositiveIntegerField()
+    reason = models.CharField(max_length=32, choices=Reason.choices)
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="return_line_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x line {self.order_line_id}"

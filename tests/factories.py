@@ -159,8 +159,19 @@ def shipping_address(**overrides: object) -> object:
     return get_model("order", "ShippingAddress")(**fields)
 
 
-def place_order(items: list[tuple[object, int]], user: object = None) -> object:
+TEST_CARD = "4242424242424242"
+
+
+def place_order(
+    items: list[tuple[object, int]],
+    user: object = None,
+    payment_method: str = "test_card",
+    card_number: str = TEST_CARD,
+    channel: str = "web",
+    shipping_method: object = None,
+) -> object:
     """Place an order for ``[(product, quantity), ...]`` through the real placement path."""
+    from orders.payments import CardDetails
     from orders.services import order_place_from_basket
     from shop.partner.strategy import Selector
 
@@ -168,9 +179,14 @@ def place_order(items: list[tuple[object, int]], user: object = None) -> object:
     basket.strategy = Selector().strategy()
     for product, quantity in items:
         basket.add_product(product, quantity)
+    card = CardDetails(card_number, 12, 2030, "123") if payment_method == "test_card" else None
     return order_place_from_basket(
         basket=basket,
         shipping_address=shipping_address(),
         user=user,
         guest_email="" if user else "guest@example.com",
+        payment_method=payment_method,
+        card=card,
+        channel=channel,
+        shipping_method=shipping_method,
     )

@@ -1,0 +1,203 @@
+"""Payment methods behind one gateway interface.
+
+A gateway authorises at order time, captures when goods ship, refunds after a
+return and voids an authorisation when an order is cancelled. Two ship with
+the product:
+
+- ``bank_transfer`` (pay on invoice): nothing is authorised; the order waits
+  in "Pending payment" until staff record the money as received;
+- ``test_card``: an OFFLINE TEST gateway, clearly labelled as such, that moves
+  no money and talks to no network. Card 4000 0000 0000 0002 is declined; any
+  other number passing the Luhn check is approved. A real card gateway
+  implements the same four methods.
+
+Card numbers are never stored: only the last four digits end up in the
+payment source's label. Money is recorded with Oscar's payment ``Source`` and
+``Transaction`` rows.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+from django.db.models import F
+from oscar.core.loading import get_model
+
+Source = get_model("payment", "Source")
+SourceType = get_model("payment", "SourceType")
+Transaction = get_model("payment", "Transaction")
+
+DECLINED_TEST_CARD = "4000000000000002"
+
+
+class PaymentDeclined(Exception):
+    """The gateway said no; the message is meant for the customer."""
+
+
+@dataclass(frozen=True)
+class CardDetails:
+    number: str
+    expiry_month: int
+    expiry_year: int
+    cvc: str
+
+    @property
+    def last4(self) -> str:
+        return self.number[-4:]
+
+
+class Gateway(Protocol):
+    code: str
+    name: str
+    authorises_at_checkout: bool
+
+    def authorise(self, *, amount: Decimal, currency: str, card: CardDetails | None) -> str: ...
+
+    def capture(self, *, reference: str, amount: Decimal) -> str: ...
+
+    def refund(self, *, reference: str, amount: Decimal) -> str: ...
+
+    def void(self, *, reference: str) -> str: ...
+
+
+class BankTransfer:
+    code = "bank_transfer"
+    name = "Bank transfer (pay on invoice)"
+    authorises_at_checkout = False
+
+    def authorise(self, *, amount: Decimal, currency: str, card: CardDetails | None) -> str:
+        return ""
+
+    def capture(self, *, reference: str, amount: Decimal) -> str:
+        return ""
+
+    def refund(self, *, reference: str, amount: Decimal) -> str:
+        return ""  # refunds by transfer are paid out by accounting
+
+    def void(self, *, reference: str) -> str:
+        return ""
+
+
+def luhn_ok(number: str) -> bool:
+    digits = [int(char) for char in number]
+    checksum = 0
+    for index, digit in enumerate(reversed(digits)):
+        if index % 2:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        checksum += digit
+    return checksum % 10 == 0
+
+
+class OfflineTestCard:
+    """TEST ONLY: an offline card gateway that moves no money."""
+
+    code = "test_card"
+    name = "Card (offline test gateway: no money moves)"
+    authorises_at_checkout = True
+
+    def authorise(self, *, amount: Decimal, currency: str, card: CardDetails | None) -> str:
+        if card is None:
+            raise PaymentDeclined("Enter your card details.")
+        if card.number == DECLINED_TEST_CARD:
+            raise PaymentDeclined("Your card was declined. Please use another card.")
+        if not luhn_ok(card.number):
+            raise PaymentDeclined("That card number is not valid.")
+        return f"TEST-AUTH-{secrets.token_hex(6).upper()}"
+
+    def capture(self, *, reference: str, amount: Decimal) -> str:
+        return f"TEST-CAPTURE-{secrets.token_hex(6).upper()}"
+
+    def refund(self, *, reference: str, amount: Decimal) -> str:
+        return f"TEST-REFUND-{secrets.token_hex(6).upper()}"
+
+    def void(self, *, reference: str) -> str:
+        return f"TEST-VOID-{secrets.token_hex(6).upper()}"
+
+
+GATEWAYS: dict[str, Gateway] = {
+    gateway.code: gateway for gateway in (BankTransfer(), OfflineTestCard())
+}
+
+
+def gateway_for(code: str) -> Gateway:
+    try:
+        return GATEWAYS[code]
+    except KeyError:
+        raise PaymentDeclined(f"Unknown payment method “{code}”.") from None
+
+
+def payment_choices() -> list[tuple[str, str]]:
+    return [(code, gateway.name) for code, gateway in GATEWAYS.items()]
+
+
+def source_for(order: Any) -> Any | None:
+    return Source.objects.filter(order=order).select_related("source_type").first()
+
+
+def record_authorisation(
+    *, order: Any, gateway: Gateway, amount: Decimal, reference: str, label: str = ""
+) -> Any:
+    source_type, _ = SourceType.objects.get_or_create(
+        code=gateway.code, defaults={"name": gateway.name}
+    )
+    source = Source.objects.create(
+        order=order,
+        source_type=source_type,
+        currency=order.currency,
+        amount_allocated=amount if reference else Decimal("0"),
+        reference=reference,
+        label=label,
+    )
+    if reference:
+        Transaction.objects.create(
+            source=source, txn_type="Authorise", amount=amount, reference=reference, status="ok"
+        )
+    return source
+
+
+def capture(*, order: Any, amount: Decimal) -> None:
+    """Take ``amount`` of the authorised money (called when goods ship)."""
+    source = source_for(order)
+    if source is None or not source.reference or amount <= 0:
+        return
+    gateway = gateway_for(source.source_type.code)
+    reference = gateway.capture(reference=source.reference, amount=amount)
+    Source.objects.filter(pk=source.pk).update(amount_debited=F("amount_debited") + amount)
+    Transaction.objects.create(
+        source=source, txn_type="Debit", amount=amount, reference=reference, status="ok"
+    )
+
+
+def refund(*, order: Any, amount: Decimal) -> bool:
+    """Give money back to the card; False when it must be paid out by transfer."""
+    source = source_for(order)
+    if source is None or not source.reference or amount <= 0:
+        return False
+    gateway = gateway_for(source.source_type.code)
+    reference = gateway.refund(reference=source.reference, amount=amount)
+    Source.objects.filter(pk=source.pk).update(amount_refunded=F("amount_refunded") + amount)
+    Transaction.objects.create(
+        source=source, txn_type="Refund", amount=amount, reference=reference, status="ok"
+    )
+    return True
+
+
+def void(*, order: Any) -> None:
+    """Release an authorisation that will never be captured (a cancellation)."""
+    source = source_for(order)
+    if source is None or not source.reference:
+        return
+    uncaptured = source.amount_allocated - source.amount_debited
+    if uncaptured <= 0:
+        return
+    gateway = gateway_for(source.source_type.code)
+    reference = gateway.void(reference=source.reference)
+    Source.objects.filter(pk=source.pk).update(amount_allocated=F("amount_debited"))
+    Transaction.objects.create(
+        source=source, txn_type="Void", amount=uncaptured, reference=reference, status="ok"
+    )

@@ -1,0 +1,136 @@
+"""Reads of the order app: what each line has shipped, pick lists, customer views."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet, Sum
+from oscar.core.loading import get_model
+
+from inventory import selectors as inventory_selectors
+from orders import statuses
+from orders.models import ReturnLine, ReturnRequest, Shipment, ShipmentLine
+
+Order = get_model("order", "Order")
+Line = get_model("order", "Line")
+
+
+@dataclass
+class LineProgress:
+    line: Any
+    shipped: int = 0
+    packed: int = 0  # in packed shipments not yet handed to a carrier
+    returned: int = 0  # asked back in returns that were not rejected
+    allocated: dict[int, int] = field(default_factory=dict)  # warehouse id -> open units
+
+    @property
+    def to_ship(self) -> int:
+        return self.line.quantity - self.shipped
+
+    @property
+    def returnable(self) -> int:
+        return self.shipped - self.returned
+
+
+def line_progress(order: Any) -> list[LineProgress]:
+    """Ordered, packed, shipped and returned quantities for every line; 4 queries."""
+    lines = list(order.lines.select_related("product").order_by("pk"))
+    progress = {line.pk: LineProgress(line) for line in lines}
+    shipped = (
+        ShipmentLine.objects.filter(order_line__order=order)
+        .values("order_line_id", "shipment__status")
+        .annotate(total=Sum("quantity"))
+    )
+    for row in shipped:
+        entry = progress[row["order_line_id"]]
+        if row["shipment__status"] == Shipment.Status.PACKED:
+            entry.packed += row["total"]
+        else:
+            entry.shipped += row["total"]
+    returned = (
+        ReturnLine.objects.filter(order_line__order=order)
+        .exclude(return_request__status=ReturnRequest.Status.REJECTED)
+        .values("order_line_id")
+        .annotate(total=Sum("quantity"))
+    )
+    for line_id, total in returned.values_list("order_line_id", "total"):
+        progress[line_id].returned += total
+    for (line_id, warehouse_id), units in inventory_selectors.open_allocations(progress).items():
+        progress[line_id].allocated[warehouse_id] = units
+    return list(progress.values())
+
+
+@dataclass
+class PickLine:
+    order_number: str
+    order_status: str
+    sku: str
+    title: str
+    upc: str
+    quantity: int
+
+
+def pick_list(warehouse: Any) -> list[PickLine]:
+    """Everything to pick in a warehouse: open allocations of orders being fulfilled."""
+    from inventory.models import Allocation
+
+    allocations = (
+        Allocation.objects.filter(
+            stock__warehouse=warehouse,
+            quantity__gt=0,
+            order_line__order__status__in=statuses.FULFILLABLE,
+        )
+        .select_related("order_line__order", "order_line__product")
+        .order_by("order_line__order__date_placed", "order_line__order__number", "order_line_id")
+    )
+    packed: dict[int, int] = defaultdict(int)
+    for row in (
+        ShipmentLine.objects.filter(
+            shipment__warehouse=warehouse, shipment__status=Shipment.Status.PACKED
+        )
+        .values("order_line_id")
+        .annotate(total=Sum("quantity"))
+    ):
+        packed[row["order_line_id"]] = row["total"]
+    result = []
+    for allocation in allocations:
+        line = allocation.order_line
+        remaining = allocation.quantity - packed.pop(line.pk, 0)
+        if remaining > 0:
+            result.append(
+                PickLine(
+                    order_number=line.order.number,
+                    order_status=line.order.status,
+                    sku=line.partner_sku,
+                    title=line.title,
+                    upc=line.upc or "",
+                    quantity=remaining,
+                )
+            )
+    return result
+
+
+def customer_orders(user: Any) -> QuerySet[Any]:
+    return Order.objects.filter(user=user).order_by("-date_placed")
+
+
+def order_shipments(order: Any) -> QuerySet[Shipment]:
+    return (
+        Shipment.objects.filter(order=order)
+        .exclude(status=Shipment.Status.PACKED)
+        .select_related("carrier")
+        .prefetch_related(
+            Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_line"))
+        )
+        .order_by("shipped_at", "pk")
+    )
+
+
+def order_returns(order: Any) -> QuerySet[ReturnRequest]:
+    return (
+        ReturnRequest.objects.filter(order=order)
+        .prefetch_related(
+            Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line"))
+        )
+        .order_by("requested_at")
+    )

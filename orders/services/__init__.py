@@ -1,0 +1,33 @@
+"""Writes of the order app, by subdomain: placement, fulfilment, returns."""
+
+from orders.services.errors import OrderError
+from orders.services.fulfilment import (
+    order_cancel,
+    order_mark_paid,
+    order_start_picking,
+    shipment_deliver,
+    shipment_pack,
+    shipment_ship,
+)
+from orders.services.placement import order_place_from_basket
+from orders.services.returns import (
+    return_authorise,
+    return_receive,
+    return_reject,
+    return_request_create,
+)
+
+__all__ = [
+    "OrderError",
+    "order_cancel",
+    "order_mark_paid",
+    "order_place_from_basket",
+    "order_start_picking",
+    "return_authorise",
+    "return_receive",
+    "return_reject",
+    "return_request_create",
+    "shipment_deliver",
+    "shipment_pack",
+    "shipment_ship",
+]

@@ -1,0 +1,192 @@
+"""Fulfilment: payment received, picking, packing, shipping, delivery, cancellation.
+
+Every function locks the order first, checks the status pipeline
+(``orders.statuses``), moves stock through ``inventory.services`` and money
+through ``orders.payments`` in the same transaction, and enqueues customer
+e-mails only after commit.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from oscar.apps.order.exceptions import InvalidOrderStatus
+from oscar.core.loading import get_model
+
+from inventory import services as inventory
+from inventory.models import Warehouse
+from orders import lock_objects, payments, selectors, statuses
+from orders.models import Carrier, Shipment, ShipmentLine
+from orders.services.errors import OrderError
+
+OrderNote = get_model("order", "OrderNote")
+
+
+def _set_status(order: Any, status: str) -> None:
+    if order.status == status:
+        return
+    try:
+        order.set_status(status)
+    except InvalidOrderStatus:
+        raise OrderError(
+            f"Order {order.number} is “{order.status}”; it cannot become “{status}”."
+        ) from None
+
+
+def _note(order: Any, user: Any, message: str) -> None:
+    OrderNote.objects.create(
+        order=order, user=user if getattr(user, "pk", None) else None, message=message
+    )
+
+
+def order_mark_paid(*, order: Any, user: Any = None, reference: str = "") -> Any:
+    """The bank transfer arrived: the order may now be fulfilled."""
+    with transaction.atomic():
+        order = lock_objects.order_for_update(order.pk)
+        _set_status(order, statuses.READY)
+        _note(order, user, f"Payment received{f' ({reference})' if reference else ''}.")
+        return order
+
+
+def order_start_picking(*, order: Any, user: Any = None) -> Any:
+    with transaction.atomic():
+        order = lock_objects.order_for_update(order.pk)
+        if order.status not in (statuses.READY, statuses.PARTIALLY_SHIPPED, statuses.PICKING):
+            raise OrderError(f"Order {order.number} is “{order.status}”; it cannot be picked.")
+        _set_status(order, statuses.PICKING)
+        return order
+
+
+def shipment_pack(
+    *, order: Any, warehouse: Warehouse, quantities: dict[int, int], user: Any = None
+) -> Shipment:
+    """Confirm what went into a parcel in ``warehouse``: {order line id: quantity}."""
+    quantities = {line_id: qty for line_id, qty in quantities.items() if qty}
+    if not quantities:
+        raise OrderError("Enter at least one quantity to pack.")
+    with transaction.atomic():
+        order = lock_objects.order_for_update(order.pk)
+        if order.status not in statuses.FULFILLABLE:
+            raise OrderError(f"Order {order.number} is “{order.status}”; nothing can be packed.")
+        progress = {entry.line.pk: entry for entry in selectors.line_progress(order)}
+        for line_id, quantity in quantities.items():
+            entry = progress.get(line_id)
+            if entry is None:
+                raise OrderError(f"Line {line_id} is not part of order {order.number}.")
+            if not isinstance(quantity, int) or quantity < 0:
+                raise OrderError(f"Quantity for “{entry.line.title}” must be a whole number.")
+            packed_here = ShipmentLine.objects.filter(
+                order_line_id=line_id,
+                shipment__warehouse=warehouse,
+                shipment__status=Shipment.Status.PACKED,
+            ).values_list("quantity", flat=True)
+            free = entry.allocated.get(warehouse.pk, 0) - sum(packed_here)
+            if quantity > free:
+                raise OrderError(
+                    f"Only {max(free, 0)} of “{entry.line.title}” are waiting in "
+                    f"{warehouse.code}; cannot pack {quantity}."
+                )
+        shipment = Shipment.objects.create(
+            order=order, warehouse=warehouse, packed_by=user if getattr(user, "pk", None) else None
+        )
+        ShipmentLine.objects.bulk_create(
+            [
+                ShipmentLine(shipment=shipment, order_line_id=line_id, quantity=quantity)
+                for line_id, quantity in quantities.items()
+            ]
+        )
+        if order.status == statuses.READY:
+            _set_status(order, statuses.PICKING)
+        _set_status(order, statuses.PACKED)
+        return shipment
+
+
+def shipment_ship(
+    *, shipment: Shipment, carrier: Carrier, tracking_number: str, user: Any = None
+) -> Shipment:
+    """Hand a packed parcel to the carrier: issue stock, capture payment, e-mail tracking."""
+    tracking_number = tracking_number.strip()
+    if not tracking_number:
+        raise OrderError("Enter the carrier's tracking number.")
+    if not carrier.is_active:
+        raise OrderError(f"{carrier.name} is not an active carrier.")
+    with transaction.atomic():
+        order = lock_objects.order_for_update(shipment.order_id)
+        shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+        if shipment.status != Shipment.Status.PACKED:
+            raise OrderError(f"Shipment {shipment.pk} has already been shipped.")
+        lines = list(shipment.lines.select_related("order_line"))
+        amount = Decimal("0")
+        for shipment_line in lines:
+            try:
+                inventory.stock_issue(
+                    order_line_id=shipment_line.order_line_id,
+                    quantity=shipment_line.quantity,
+                    warehouse=shipment.warehouse,
+                    reference=f"order {order.number} shipment {shipment.pk}",
+                    user=user,
+                )
+            except inventory.InventoryError as refused:
+                raise OrderError(str(refused)) from refused
+            line = shipment_line.order_line
+            amount += line.line_price_incl_tax / line.quantity * shipment_line.quantity
+        is_first = not order.shipments.exclude(pk=shipment.pk).exclude(
+            status=Shipment.Status.PACKED
+        )
+        if is_first:
+            amount += order.shipping_incl_tax
+        shipment.status = Shipment.Status.SHIPPED
+        shipment.carrier = carrier
+        shipment.tracking_number = tracking_number
+        shipment.shipped_at = timezone.now()
+        shipment.shipped_by = user if getattr(user, "pk", None) else None
+        shipment.save()
+        payments.capture(order=order, amount=amount.quantize(Decimal("0.01")))
+        fully_shipped = all(entry.to_ship == 0 for entry in selectors.line_progress(order))
+        _set_status(order, statuses.SHIPPED if fully_shipped else statuses.PARTIALLY_SHIPPED)
+        from orders.tasks import send_tracking_email
+
+        shipment_id = shipment.pk
+        transaction.on_commit(lambda: send_tracking_email.delay(shipment_id))
+        return shipment
+
+
+def shipment_deliver(*, shipment: Shipment, user: Any = None) -> Shipment:
+    """The carrier reports delivery; the order is delivered when every parcel is."""
+    with transaction.atomic():
+        order = lock_objects.order_for_update(shipment.order_id)
+        shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+        if shipment.status != Shipment.Status.SHIPPED:
+            raise OrderError(f"Shipment {shipment.pk} is {shipment.get_status_display().lower()}.")
+        shipment.status = Shipment.Status.DELIVERED
+        shipment.delivered_at = timezone.now()
+        shipment.save(update_fields=["status", "delivered_at"])
+        if order.status == statuses.SHIPPED and not order.shipments.exclude(
+            status=Shipment.Status.DELIVERED
+        ):
+            _set_status(order, statuses.DELIVERED)
+        return shipment
+
+
+def order_cancel(
+    *, order: Any, user: Any = None, by_customer: bool = False, reason: str = ""
+) -> Any:
+    """Cancel before anything shipped: release stock at once and void the payment."""
+    with transaction.atomic():
+        order = lock_objects.order_for_update(order.pk)
+        allowed = statuses.CUSTOMER_CANCELLABLE if by_customer else statuses.STAFF_CANCELLABLE
+        if order.status not in allowed:
+            if by_customer:
+                raise OrderError(
+                    f"Order {order.number} is already “{order.status}” and can no longer be "
+                    "cancelled online. Please contact us."
+                )
+            raise OrderError(f"Order {order.number} is “{order.status}”; it cannot be cancelled.")
+        order.shipments.filter(status=Shipment.Status.PACKED).delete()
+        inventory.stock_release(order_line_ids=list(order.lines.values_list("pk", flat=True)))
+        payments.void(order=order)
+        _set_status(order, statuses.CANCELLED)
+        who = "the customer" if by_customer else (getattr(user, "username", "") or "staff")
+        _note(order, user, f"Cancelled by {who}{f': {reason}' if reason else ''}.")
+        return order

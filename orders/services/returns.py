@@ -1,0 +1,177 @@
+"""Returns (RMA): the customer asks, staff authorise, the goods come back into a
+chosen warehouse through inventory, and the refund is triggered.
+
+A return can cover only what shipped and was not already asked back, within
+``RETURN_WINDOW_DAYS`` of the last shipment. Receiving is one transaction:
+stock moves, refund, statuses.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from inventory import services as inventory
+from inventory.models import Warehouse
+from orders import lock_objects, payments, selectors, statuses
+from orders.models import ReturnLine, ReturnRequest, Shipment
+from orders.services.errors import OrderError
+from orders.services.fulfilment import _note, _set_status
+
+RETURNABLE = (statuses.SHIPPED, statuses.DELIVERED, statuses.RETURN_REQUESTED, statuses.RETURNED)
+
+
+@dataclass(frozen=True)
+class ReturnItem:
+    order_line_id: int
+    quantity: int
+    reason: str
+    note: str = ""
+
+
+def return_deadline(order: Any) -> Any | None:
+    last = order.shipments.exclude(status=Shipment.Status.PACKED).aggregate(last=Max("shipped_at"))
+    if last["last"] is None:
+        return None
+    return last["last"] + timedelta(days=settings.RETURN_WINDOW_DAYS)
+
+
+def return_request_create(
+    *, order: Any, items: list[ReturnItem], user: Any = None
+) -> ReturnRequest:
+    items = [item for item in items if item.quantity]
+    if not items:
+        raise OrderError("Choose at least one item and how many to return.")
+    reasons = set(ReturnLine.Reason.values)
+    with transaction.atomic():
+        order = lock_objects.order_for_update(order.pk)
+        if order.status not in RETURNABLE:
+            raise OrderError(
+                f"Order {order.number} is “{order.status}”; nothing can be returned yet."
+            )
+        deadline = return_deadline(order)
+        if deadline is None or timezone.now() > deadline:
+            raise OrderError(
+                f"The {settings.RETURN_WINDOW_DAYS}-day return window for order {order.number} "
+                "has closed. Please contact us."
+            )
+        progress = {entry.line.pk: entry for entry in selectors.line_progress(order)}
+        for item in items:
+            entry = progress.get(item.order_line_id)
+            if entry is None:
+                raise OrderError(f"Line {item.order_line_id} is not part of order {order.number}.")
+            if item.reason not in reasons:
+                raise OrderError(f"Choose a reason for returning “{entry.line.title}”.")
+            if item.quantity < 0 or item.quantity > entry.returnable:
+                raise OrderError(
+                    f"You can return at most {entry.returnable} of “{entry.line.title}”."
+                )
+        return_request = ReturnRequest.objects.create(order=order)
+        ReturnLine.objects.bulk_create(
+            [
+                ReturnLine(
+                    return_request=return_request,
+                    order_line_id=item.order_line_id,
+                    quantity=item.quantity,
+                    reason=item.reason,
+                    note=item.note[:255],
+                )
+                for item in items
+            ]
+        )
+        _set_status(order, statuses.RETURN_REQUESTED)
+        return return_request
+
+
+def _locked_return(return_request: ReturnRequest) -> tuple[Any, ReturnRequest]:
+    order = lock_objects.order_for_update(return_request.order_id)
+    return order, ReturnRequest.objects.select_for_update().get(pk=return_request.pk)
+
+
+def return_authorise(*, return_request: ReturnRequest, user: Any = None) -> ReturnRequest:
+    with transaction.atomic():
+        order, return_request = _locked_return(return_request)
+        if return_request.status != ReturnRequest.Status.REQUESTED:
+            raise OrderError(f"Return {return_request.pk} is {return_request.status}.")
+        return_request.status = ReturnRequest.Status.AUTHORISED
+        return_request.authorised_at = timezone.now()
+        return_request.save(update_fields=["status", "authorised_at"])
+        _note(order, user, f"Return {return_request.pk} authorised.")
+        return return_request
+
+
+def return_reject(
+    *, return_request: ReturnRequest, user: Any = None, note: str = ""
+) -> ReturnRequest:
+    with transaction.atomic():
+        order, return_request = _locked_return(return_request)
+        if return_request.status not in (
+            ReturnRequest.Status.REQUESTED,
+            ReturnRequest.Status.AUTHORISED,
+        ):
+            raise OrderError(f"Return {return_request.pk} is {return_request.status}.")
+        return_request.status = ReturnRequest.Status.REJECTED
+        return_request.staff_note = note
+        return_request.save(update_fields=["status", "staff_note"])
+        if not order.returns.exclude(
+            status__in=[ReturnRequest.Status.REJECTED, ReturnRequest.Status.RECEIVED]
+        ).exists():
+            delivered = not order.shipments.exclude(status=Shipment.Status.DELIVERED).exists()
+            received = order.returns.filter(status=ReturnRequest.Status.RECEIVED).exists()
+            if received:
+                _set_status(order, statuses.RETURNED)
+            else:
+                _set_status(order, statuses.DELIVERED if delivered else statuses.SHIPPED)
+        _note(order, user, f"Return {return_request.pk} rejected{f': {note}' if note else ''}.")
+        return return_request
+
+
+def return_receive(
+    *, return_request: ReturnRequest, warehouse: Warehouse, user: Any = None
+) -> ReturnRequest:
+    """The parcel is back: restock into ``warehouse`` (sellable or quarantine), refund."""
+    with transaction.atomic():
+        order, return_request = _locked_return(return_request)
+        if return_request.status != ReturnRequest.Status.AUTHORISED:
+            raise OrderError(
+                f"Return {return_request.pk} is {return_request.status}; authorise it first."
+            )
+        refund = Decimal("0")
+        for line in return_request.lines.select_related("order_line__product"):
+            order_line = line.order_line
+            inventory.stock_return(
+                product=order_line.product,
+                warehouse=warehouse,
+                quantity=line.quantity,
+                reference=f"order {order.number} return {return_request.pk}",
+                reason=line.get_reason_display(),
+                user=user,
+            )
+            refund += order_line.line_price_incl_tax / order_line.quantity * line.quantity
+        refund = refund.quantize(Decimal("0.01"))
+        refunded_to_card = payments.refund(order=order, amount=refund)
+        return_request.status = ReturnRequest.Status.RECEIVED
+        return_request.received_at = timezone.now()
+        return_request.warehouse = warehouse
+        return_request.refund_amount = refund
+        return_request.refund_status = (
+            ReturnRequest.Refund.REFUNDED if refunded_to_card else ReturnRequest.Refund.DUE
+        )
+        return_request.save()
+        if not order.returns.filter(
+            status__in=[ReturnRequest.Status.REQUESTED, ReturnRequest.Status.AUTHORISED]
+        ).exists():
+            _set_status(order, statuses.RETURNED)
+        _note(
+            order,
+            user,
+            f"Return {return_request.pk} received into {warehouse.code}; "
+            f"refund {refund} {order.currency} "
+            f"{'to the card' if refunded_to_card else 'due by bank transfer'}.",
+        )
+        return return_request
