@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "oscar.apps.analytics.apps.AnalyticsConfig",
     "shop.checkout.apps.CheckoutConfig",
     "oscar.apps.address.apps.AddressConfig",
-    "oscar.apps.shipping.apps.ShippingConfig",
+    "shop.shipping.apps.ShippingConfig",
     "oscar.apps.catalogue.apps.CatalogueConfig",
     "oscar.apps.catalogue.reviews.apps.CatalogueReviewsConfig",
     "oscar.apps.communication.apps.CommunicationConfig",
@@ -91,8 +91,11 @@ INSTALLED_APPS = [
     "erp.apps.ErpConfig",
 ]
 
-# The partner fork keeps Oscar's schema unchanged, so it keeps Oscar's migrations.
-MIGRATION_MODULES = {"partner": "oscar.apps.partner.migrations"}
+# The partner and shipping forks keep Oscar's schema, so they keep its migrations.
+MIGRATION_MODULES = {
+    "partner": "oscar.apps.partner.migrations",
+    "shipping": "oscar.apps.shipping.migrations",
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -125,6 +128,7 @@ TEMPLATES = [
                 "oscar.apps.communication.notifications.context_processors.notifications",
                 "oscar.core.context_processors.metadata",
                 "erp.context_processors.product",
+                "shop.context_processors.bank_account",
             ],
         },
     }
@@ -287,6 +291,12 @@ OSCAR_MISSING_IMAGE_URL = "image_not_found.jpg"
 OSCAR_EAGER_ALERTS = False
 OSCAR_ORDER_STATUS_PIPELINE = order_statuses.PIPELINE
 OSCAR_INITIAL_ORDER_STATUS = order_statuses.PENDING_PAYMENT
+# Shown to customers who pay by bank transfer.
+BANK_ACCOUNT = {
+    "holder": env.str("BANK_ACCOUNT_HOLDER", default="Kontor Demo Store GmbH"),
+    "iban": env.str("BANK_IBAN", default="DE89 3704 0044 0532 0130 00"),
+    "bic": env.str("BANK_BIC", default="COBADEFFXXX"),
+}
 # Customers may ask for a return within this many days of shipment.
 RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}

@@ -1,19 +1,131 @@
+"""Checkout with a payment step: bank transfer (pay on invoice) or card.
+
+The card is authorised at "Place order" through ``orders.payments`` and the
+authorisation is saved with the order by Oscar's checkout mixin. If placing
+the order then fails (the last units went to someone else a moment earlier),
+the authorisation is voided and the customer is back at the basket with a
+message naming each short product and how many are left.
+"""
+
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from oscar.apps.checkout import views
+from oscar.apps.checkout.exceptions import FailedPreCondition
+from oscar.apps.payment.exceptions import UnableToTakePayment
+from oscar.core.loading import get_model
 
 from inventory.services import InsufficientStock
+from orders import payments
+from orders.services.placement import initial_status
+from shop.checkout.forms import CardForm, PaymentMethodForm
+
+Source = get_model("payment", "Source")
+SourceType = get_model("payment", "SourceType")
+
+
+def chosen_method(view: Any) -> str:
+    return view.checkout_session._get("payment", "method") or ""
+
+
+class PaymentMethodView(views.PaymentMethodView):
+    template_name = "oscar/checkout/payment_method.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = PaymentMethodForm(initial={"method": chosen_method(self) or "test_card"})
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = PaymentMethodForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        self.checkout_session._set("payment", "method", form.cleaned_data["method"])
+        return self.get_success_response()
 
 
 class PaymentDetailsView(views.PaymentDetailsView):
+    def get_pre_conditions(self, request: HttpRequest) -> list[str]:
+        return [*super().get_pre_conditions(request), "check_payment_method_is_chosen"]
+
+    def check_payment_method_is_chosen(self, request: HttpRequest) -> None:
+        if chosen_method(self) not in payments.GATEWAYS:
+            raise FailedPreCondition(
+                url=reverse("checkout:payment-method"), message="Choose how you would like to pay."
+            )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        method = chosen_method(self)
+        context["payment_method"] = method
+        context["payment_method_name"] = (
+            payments.GATEWAYS[method].name if method in payments.GATEWAYS else ""
+        )
+        if method == "test_card":
+            context.setdefault("card_form", CardForm())
+        return context
+
+    def handle_payment_details_submission(self, request: HttpRequest) -> HttpResponse:
+        if chosen_method(self) != "test_card":
+            return self.render_preview(request)
+        form = CardForm(request.POST)
+        if not form.is_valid():
+            return self.render_payment_details(request, card_form=form)
+        return self.render_preview(request, card_form=form)
+
+    def handle_place_order_submission(self, request: HttpRequest) -> HttpResponse:
+        submission = self.build_submission()
+        if chosen_method(self) == "test_card":
+            form = CardForm(request.POST)
+            if not form.is_valid():
+                return self.render_payment_details(
+                    request, card_form=form, error="Please check your card details."
+                )
+            submission["payment_kwargs"]["card"] = form.card()
+            submission["payment_kwargs"]["card_form"] = form
+        return self.submit(**submission)
+
+    def build_submission(self, **kwargs: Any) -> dict[str, Any]:
+        submission = super().build_submission(**kwargs)
+        submission["order_kwargs"].update(channel="web", payment_method=chosen_method(self))
+        return submission
+
+    def get_initial_order_status(self, basket: Any) -> str:
+        return initial_status(chosen_method(self))
+
+    def handle_payment(self, order_number: str, total: Any, **kwargs: Any) -> None:
+        gateway = payments.gateway_for(chosen_method(self))
+        card = kwargs.get("card")
+        try:
+            reference = gateway.authorise(amount=total.incl_tax, currency=total.currency, card=card)
+        except payments.PaymentDeclined as declined:
+            raise UnableToTakePayment(str(declined)) from declined
+        self._authorisation = (gateway, reference)
+        source_type, _ = SourceType.objects.get_or_create(
+            code=gateway.code, defaults={"name": gateway.name}
+        )
+        self.add_payment_source(
+            Source(
+                source_type=source_type,
+                currency=total.currency,
+                amount_allocated=total.incl_tax if reference else 0,
+                reference=reference,
+                label=f"card ending {card.last4}" if card else "",
+            )
+        )
+        if reference:
+            self.add_payment_event("Authorise", total.incl_tax, reference=reference)
+
     def handle_order_placement(self, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return super().handle_order_placement(*args, **kwargs)
         except InsufficientStock as shortage:
-            # place_order rolled everything back; the basket is the place to fix it
+            # place_order rolled everything back; release the money, fix the basket
+            gateway, reference = getattr(self, "_authorisation", (None, ""))
+            if gateway is not None and reference:
+                gateway.void(reference=reference)
             self.restore_frozen_basket()
             for line in shortage.shortages:
                 messages.error(self.request, str(line))

@@ -101,23 +101,6 @@ def test_checkout_with_a_basket_gone_stale_also_ends_at_the_basket(client: Clien
 
 
 def checkout_guest(client: Client) -> None:
-    from tests.factories import shipping_address
+    from shop.tests.checkout import checkout_to_preview
 
-    country = shipping_address().country
-    client.post("/checkout/", {"username": "guest@example.com", "options": "new"})
-    response = client.post(
-        "/checkout/shipping-address/",
-        {
-            "first_name": "Erika",
-            "last_name": "Mustermann",
-            "line1": "Heidestraße 17",
-            "line4": "Köln",
-            "postcode": "51147",
-            "country": country.pk,
-        },
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    chain = client.get("/checkout/shipping-method/", follow=True).redirect_chain
-    assert chain[-1][0] == "/checkout/payment-details/", chain
-    preview = client.get("/checkout/preview/")
-    assert preview.status_code == 200
+    checkout_to_preview(client, method="bank_transfer")
