@@ -1,5 +1,7 @@
 """Drive Oscar's checkout in the test client, step by step, as a guest."""
 
+from typing import Any
+
 from django.test import Client
 
 from tests.factories import TEST_CARD, shipping_address
@@ -42,6 +44,6 @@ def checkout_to_preview(
     assert "place_order_form" in response.content.decode(), response.content.decode()[:3000]
 
 
-def place(client: Client, card: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def place(client: Client, card: dict[str, str] | None = None) -> Any:
     data = {"action": "place_order", **(card or {})}
     return client.post("/checkout/preview/", data, follow=True)
