@@ -1,1 +1,473 @@
-from oscar.apps.order.admin import *  # noqa: F403 - Oscar's order screens, until fulfilment lands
+"""Back-office screens for orders: the list, fulfilment (pick, pack, ship,
+deliver), pick lists per warehouse, staff-entered orders, carriers, shipments
+and returns. Every write is a call to ``orders.services``.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from oscar.apps.order import admin as oscar_admin
+from oscar.core.loading import get_model
+
+from inventory.models import Warehouse
+from inventory.selectors import active_warehouses
+from inventory.services import InventoryError
+from orders import payments, selectors, services, statuses
+from orders.models import Carrier, ReturnLine, ReturnRequest, Shipment, ShipmentLine
+from orders.staff_orders import StaffOrderForm
+
+Order = get_model("order", "Order")
+
+
+def _run(request: HttpRequest, action: Any, success: str, **kwargs: Any) -> bool:
+    """Call a service; show its refusal as an error message instead of a 500."""
+    try:
+        action(**kwargs)
+    except (services.OrderError, payments.PaymentDeclined) as refused:
+        messages.error(request, str(refused))
+        return False
+    messages.success(request, success)
+    return True
+
+
+class ShipmentInline(admin.TabularInline):
+    model = Shipment
+    extra = 0
+    fields = ["pk", "warehouse", "status", "carrier", "tracking_link", "shipped_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="tracking")
+    def tracking_link(self, shipment: Shipment) -> str:
+        if not shipment.tracking_url:
+            return ""
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            shipment.tracking_url,
+            shipment.tracking_number,
+        )
+
+
+admin.site.unregister(Order)
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "date_placed",
+        "customer",
+        "channel",
+        "payment_method",
+        "status",
+        "total_incl_tax",
+        "fulfil_link",
+    ]
+    list_filter = ["status", "channel", "payment_method", "date_placed"]
+    list_select_related = ["user"]
+    search_fields = ["number", "guest_email", "user__email", "shipping_address__last_name"]
+    date_hierarchy = "date_placed"
+    readonly_fields = [
+        "number",
+        "site",
+        "basket",
+        "user",
+        "guest_email",
+        "currency",
+        "total_incl_tax",
+        "total_excl_tax",
+        "shipping_incl_tax",
+        "shipping_excl_tax",
+        "shipping_method",
+        "shipping_code",
+        "status",
+        "channel",
+        "payment_method",
+        "date_placed",
+        "shipping_address",
+        "billing_address",
+    ]
+    exclude = ["analytics_tracked"]
+    inlines = [oscar_admin.LineInline, ShipmentInline]
+    actions = ["mark_paid", "start_picking", "cancel_orders"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # staff orders go through "New staff order", which prices and allocates
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="customer")
+    def customer(self, order: Any) -> str:
+        return order.user.email if order.user_id else f"{order.guest_email} (guest)"
+
+    @admin.display(description="")
+    def fulfil_link(self, order: Any) -> str:
+        return format_html(
+            '<a href="{}">fulfil</a>', reverse("admin:order_order_fulfil", args=[order.pk])
+        )
+
+    # --- actions -----------------------------------------------------------
+    def _for_each(
+        self, request: HttpRequest, queryset: QuerySet[Any], action: Any, done: str
+    ) -> None:
+        for order in queryset:
+            _run(request, action, f"Order {order.number}: {done}.", order=order, user=request.user)
+
+    @admin.action(description="Payment received (bank transfer)", permissions=["change"])
+    def mark_paid(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._for_each(request, queryset, services.order_mark_paid, "ready to fulfil")
+
+    @admin.action(description="Start picking", permissions=["change"])
+    def start_picking(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._for_each(request, queryset, services.order_start_picking, "picking")
+
+    @admin.action(description="Cancel (releases stock)", permissions=["change"])
+    def cancel_orders(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._for_each(request, queryset, services.order_cancel, "cancelled, stock released")
+
+    # --- fulfilment pages ----------------------------------------------------
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view
+        return [
+            path("new/", view(self.staff_order_view), name="order_order_new"),
+            path(
+                "pick-list/<int:warehouse_pk>/",
+                view(self.pick_list_view),
+                name="order_order_pick_list",
+            ),
+            path("<int:pk>/fulfil/", view(self.fulfil_view), name="order_order_fulfil"),
+            *super().get_urls(),
+        ]
+
+    def _require(self, request: HttpRequest, permission: str) -> None:
+        if not request.user.has_perm(permission):
+            raise PermissionDenied
+
+    def fulfil_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self._require(request, "order.view_order")
+        order = get_object_or_404(Order.objects.select_related("user", "shipping_address"), pk=pk)
+        if request.method == "POST":
+            self._fulfil_post(request, order)
+            return HttpResponseRedirect(reverse("admin:order_order_fulfil", args=[pk]))
+        progress = selectors.line_progress(order)
+        warehouses = {w.pk: w for w in Warehouse.objects.all()}
+        packed = selectors.packed_by_line_and_warehouse(order)
+        pack_sections = []
+        for warehouse_id in sorted({w for entry in progress for w in entry.allocated}):
+            rows = []
+            for entry in progress:
+                waiting = entry.allocated.get(warehouse_id, 0) - packed.get(
+                    (entry.line.pk, warehouse_id), 0
+                )
+                if waiting > 0:
+                    rows.append({"entry": entry, "waiting": waiting})
+            if rows:
+                pack_sections.append({"warehouse": warehouses[warehouse_id], "rows": rows})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Fulfil order {order.number}",
+            "order": order,
+            "progress": progress,
+            "pack_sections": pack_sections,
+            "shipments": order.shipments.select_related("warehouse", "carrier").prefetch_related(
+                "lines__order_line"
+            ),
+            "carriers": Carrier.objects.filter(is_active=True),
+            "timeline": order.status_changes.order_by("date_created"),
+            "notes": order.notes.order_by("date_created"),
+            "source": payments.source_for(order),
+            "can_fulfil": request.user.has_perm("order.add_shipment"),
+            "can_change": request.user.has_perm("order.change_order"),
+            "statuses": statuses,
+        }
+        return TemplateResponse(request, "admin/order/order/fulfil.html", context)
+
+    def _fulfil_post(self, request: HttpRequest, order: Any) -> None:
+        action = request.POST.get("action", "")
+        user = request.user
+        if action in ("pack", "ship", "deliver"):
+            self._require(request, "order.add_shipment")
+        else:
+            self._require(request, "order.change_order")
+        if action == "pack":
+            warehouse = get_object_or_404(Warehouse, pk=request.POST.get("warehouse"))
+            quantities = {}
+            for key, value in request.POST.items():
+                if key.startswith("qty-"):
+                    try:
+                        quantities[int(key[4:])] = int(value or 0)
+                    except ValueError:
+                        messages.error(request, f"“{value}” is not a whole number; nothing packed.")
+                        return
+            _run(
+                request,
+                services.shipment_pack,
+                "Packed; hand the parcel to the carrier with its tracking number.",
+                order=order,
+                warehouse=warehouse,
+                quantities=quantities,
+                user=user,
+            )
+        elif action == "ship":
+            shipment = get_object_or_404(Shipment, pk=request.POST.get("shipment"), order=order)
+            carrier = Carrier.objects.filter(pk=request.POST.get("carrier") or 0).first()
+            if carrier is None:
+                messages.error(request, "Choose the carrier.")
+                return
+            _run(
+                request,
+                services.shipment_ship,
+                "Shipped; the customer gets the tracking e-mail.",
+                shipment=shipment,
+                carrier=carrier,
+                tracking_number=request.POST.get("tracking_number", ""),
+                user=user,
+            )
+        elif action == "deliver":
+            shipment = get_object_or_404(Shipment, pk=request.POST.get("shipment"), order=order)
+            _run(
+                request,
+                services.shipment_deliver,
+                "Marked delivered.",
+                shipment=shipment,
+                user=user,
+            )
+        elif action == "paid":
+            _run(request, services.order_mark_paid, "Payment recorded.", order=order, user=user)
+        elif action == "pick":
+            _run(request, services.order_start_picking, "Picking started.", order=order, user=user)
+        elif action == "cancel":
+            _run(
+                request,
+                services.order_cancel,
+                "Order cancelled; its stock is available again.",
+                order=order,
+                user=user,
+                reason=request.POST.get("reason", "").strip(),
+            )
+        else:
+            messages.error(request, "Unknown action.")
+
+    def pick_list_view(self, request: HttpRequest, warehouse_pk: int) -> HttpResponse:
+        self._require(request, "order.view_order")
+        warehouse = get_object_or_404(Warehouse, pk=warehouse_pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Pick list: {warehouse}",
+            "warehouse": warehouse,
+            "warehouses": active_warehouses(),
+            "lines": selectors.pick_list(warehouse),
+        }
+        return TemplateResponse(request, "admin/order/order/pick_list.html", context)
+
+    def staff_order_view(self, request: HttpRequest) -> HttpResponse:
+        self._require(request, "order.add_order")
+        form = StaffOrderForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                order = form.place(user=request.user)
+            except (services.OrderError, payments.PaymentDeclined, InventoryError) as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, f"Order {order.number} placed.")
+                return HttpResponseRedirect(reverse("admin:order_order_fulfil", args=[order.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "New staff order (phone, counter, B2B)",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/order/order/staff_order.html", context)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        extra_context = {**(extra_context or {}), "warehouses": active_warehouses()}
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(Carrier)
+class CarrierAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "tracking_url_pattern", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "code"]
+
+
+class ShipmentLineInline(admin.TabularInline):
+    model = ShipmentLine
+    extra = 0
+    readonly_fields = ["order_line", "quantity"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "order",
+        "warehouse",
+        "status",
+        "carrier",
+        "tracking_number",
+        "shipped_at",
+    ]
+    list_filter = ["status", "warehouse", "carrier"]
+    list_select_related = ["order", "warehouse", "carrier"]
+    search_fields = ["order__number", "tracking_number"]
+    inlines = [ShipmentLineInline]
+    readonly_fields = [
+        "order",
+        "warehouse",
+        "status",
+        "carrier",
+        "tracking_number",
+        "packed_at",
+        "shipped_at",
+        "delivered_at",
+        "packed_by",
+        "shipped_by",
+        "tracking_email_sent_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReturnLineInline(admin.TabularInline):
+    model = ReturnLine
+    extra = 0
+    readonly_fields = ["order_line", "quantity", "reason", "note"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReceiveReturnForm(forms.Form):
+    warehouse = forms.ModelChoiceField(
+        queryset=Warehouse.objects.none(),
+        help_text="Back to sellable stock, or to a quarantine warehouse for inspection.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = active_warehouses()  # type: ignore[attr-defined]
+
+
+@admin.register(ReturnRequest)
+class ReturnRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "order",
+        "status",
+        "requested_at",
+        "refund_status",
+        "refund_amount",
+        "receive_link",
+    ]
+    list_filter = ["status", "refund_status"]
+    list_select_related = ["order"]
+    search_fields = ["order__number"]
+    inlines = [ReturnLineInline]
+    readonly_fields = [
+        "order",
+        "status",
+        "requested_at",
+        "authorised_at",
+        "received_at",
+        "warehouse",
+        "refund_status",
+        "refund_amount",
+    ]
+    fields = [*readonly_fields, "staff_note"]
+    actions = ["authorise", "reject"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="")
+    def receive_link(self, return_request: ReturnRequest) -> str:
+        if return_request.status != ReturnRequest.Status.AUTHORISED:
+            return ""
+        return format_html(
+            '<a href="{}">receive</a>',
+            reverse("admin:order_returnrequest_receive", args=[return_request.pk]),
+        )
+
+    @admin.action(description="Authorise", permissions=["change"])
+    def authorise(self, request: HttpRequest, queryset: QuerySet[ReturnRequest]) -> None:
+        for return_request in queryset:
+            _run(
+                request,
+                services.return_authorise,
+                f"Return {return_request.pk} authorised.",
+                return_request=return_request,
+                user=request.user,
+            )
+
+    @admin.action(description="Reject", permissions=["change"])
+    def reject(self, request: HttpRequest, queryset: QuerySet[ReturnRequest]) -> None:
+        for return_request in queryset:
+            _run(
+                request,
+                services.return_reject,
+                f"Return {return_request.pk} rejected.",
+                return_request=return_request,
+                user=request.user,
+            )
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<int:pk>/receive/",
+                self.admin_site.admin_view(self.receive_view),
+                name="order_returnrequest_receive",
+            ),
+            *super().get_urls(),
+        ]
+
+    def receive_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return_request = get_object_or_404(ReturnRequest.objects.select_related("order"), pk=pk)
+        if not self.has_change_permission(request, return_request):
+            raise PermissionDenied
+        form = ReceiveReturnForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            if _run(
+                request,
+                services.return_receive,
+                "Return received, goods restocked, refund triggered.",
+                return_request=return_request,
+                warehouse=form.cleaned_data["warehouse"],
+                user=request.user,
+            ):
+                return HttpResponseRedirect(reverse("admin:order_returnrequest_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Receive return {return_request.pk} of order {return_request.order.number}",
+            "return_request": return_request,
+            "lines": return_request.lines.select_related("order_line"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/order/returnrequest/receive.html", context)

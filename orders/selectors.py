@@ -60,6 +60,17 @@ def line_progress(order: Any) -> list[LineProgress]:
     return list(progress.values())
 
 
+def packed_by_line_and_warehouse(order: Any) -> dict[tuple[int, int], int]:
+    """Units in parcels packed but not yet shipped, by (order line id, warehouse id)."""
+    rows = (
+        ShipmentLine.objects.filter(shipment__order=order, shipment__status=Shipment.Status.PACKED)
+        .values("order_line_id", "shipment__warehouse_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("order_line_id", "shipment__warehouse_id", "total")
+    )
+    return {(line_id, warehouse_id): total for line_id, warehouse_id, total in rows}
+
+
 @dataclass
 class PickLine:
     order_number: str

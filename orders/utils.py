@@ -31,3 +31,10 @@ class OrderCreator(utils.OrderCreator):
 
     def update_stock_records(self, line: Any) -> None:
         """Inventory owns stock; Oscar's num_allocated is never written."""
+
+
+class OrderNumberGenerator(utils.OrderNumberGenerator):
+    """Oscar's numbering (100000 + basket id), always as the string it is stored as."""
+
+    def order_number(self, basket: Any) -> str:
+        return str(super().order_number(basket))

@@ -70,6 +70,7 @@ def shipment_pack(
         if order.status not in statuses.FULFILLABLE:
             raise OrderError(f"Order {order.number} is “{order.status}”; nothing can be packed.")
         progress = {entry.line.pk: entry for entry in selectors.line_progress(order)}
+        packed = selectors.packed_by_line_and_warehouse(order)
         for line_id, quantity in quantities.items():
             entry = progress.get(line_id)
             if entry is None:

@@ -1,0 +1,139 @@
+"""Orders entered by staff (phone, counter, B2B): the form that builds a
+basket on the server and hands it to the one placement service.
+
+Prices come from the catalogue through the storefront strategy, never from
+the form; availability is checked again when the order is placed.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from oscar.core.loading import get_class, get_model
+from phonenumber_field.formfields import PhoneNumberField
+
+from inventory import selectors as inventory_selectors
+from orders.services.errors import OrderError
+from orders.services.placement import order_place_from_basket
+
+Basket = get_model("basket", "Basket")
+Country = get_model("address", "Country")
+ShippingAddress = get_model("order", "ShippingAddress")
+Selector = get_class("partner.strategy", "Selector")
+Repository = get_class("shipping.repository", "Repository")
+
+MAX_LINES = 200
+
+
+@dataclass(frozen=True)
+class RequestedLine:
+    product: Any
+    quantity: int
+
+
+def parse_lines(text: str) -> tuple[list[RequestedLine], list[str]]:
+    """``SKU-or-EAN quantity`` per line; returns the lines and one error per bad line."""
+    lines: list[RequestedLine] = []
+    errors: list[str] = []
+    rows = [row.strip() for row in text.splitlines() if row.strip()]
+    if len(rows) > MAX_LINES:
+        return [], [f"At most {MAX_LINES} lines per order."]
+    for number, row in enumerate(rows, start=1):
+        parts = row.replace(",", " ").replace(";", " ").split()
+        code, quantity_text = (parts[0], parts[1]) if len(parts) == 2 else (parts[0], "1")
+        if len(parts) > 2:
+            errors.append(f"Line {number} (“{row}”): write the SKU and the quantity, nothing else.")
+            continue
+        if not quantity_text.isdigit() or int(quantity_text) < 1:
+            errors.append(
+                f"Line {number} (“{row}”): the quantity must be a whole number above zero."
+            )
+            continue
+        product = inventory_selectors.product_by_barcode(code)
+        if product is None:
+            errors.append(f"Line {number}: no product has the SKU or EAN “{code}”.")
+            continue
+        lines.append(RequestedLine(product, int(quantity_text)))
+    return lines, errors
+
+
+class StaffOrderForm(forms.Form):
+    channel = forms.ChoiceField(
+        choices=[("staff", "Phone / counter"), ("b2b", "B2B account")], initial="staff"
+    )
+    email = forms.EmailField(
+        help_text="The customer's e-mail; an existing account is used if one matches."
+    )
+    first_name = forms.CharField(max_length=255)
+    last_name = forms.CharField(max_length=255)
+    line1 = forms.CharField(max_length=255, label="Street and number")
+    line2 = forms.CharField(max_length=255, required=False, label="Address line 2")
+    line4 = forms.CharField(max_length=255, label="City")
+    postcode = forms.CharField(max_length=64)
+    country = forms.ModelChoiceField(queryset=Country.objects.none())
+    phone_number = PhoneNumberField(required=False, region="DE")
+    lines = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "TEN-0001 2\nKIT-0503 1"}),
+        help_text="One line per product: SKU or EAN, then the quantity.",
+    )
+    shipping_method = forms.ChoiceField(choices=[])
+    payment_method = forms.ChoiceField(
+        choices=[("bank_transfer", "Bank transfer (pay on invoice)")],
+        help_text="Card payments are taken by the customer in the web shop only.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].queryset = Country.objects.filter(is_shipping_country=True)  # type: ignore[attr-defined]
+        methods = Repository().get_available_shipping_methods(basket=None)
+        self.fields["shipping_method"].choices = [(m.code, m.name) for m in methods]  # type: ignore[attr-defined]
+        self.requested: list[RequestedLine] = []
+
+    def clean_lines(self) -> str:
+        text = self.cleaned_data["lines"]
+        self.requested, errors = parse_lines(text)
+        if errors:
+            raise forms.ValidationError(errors)
+        if not self.requested:
+            raise forms.ValidationError("Enter at least one product.")
+        return text
+
+    def place(self, *, user: Any) -> Any:
+        data = self.cleaned_data
+        customer = get_user_model().objects.filter(email__iexact=data["email"]).first()
+        basket = Basket.objects.create(owner=customer)
+        basket.strategy = Selector().strategy(user=customer)
+        for line in self.requested:
+            basket.add_product(line.product, line.quantity)
+        address = ShippingAddress(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            line1=data["line1"],
+            line2=data["line2"],
+            line4=data["line4"],
+            postcode=data["postcode"],
+            country=data["country"],
+            phone_number=data["phone_number"] or "",
+        )
+        method = next(
+            (
+                m
+                for m in Repository().get_available_shipping_methods(basket, address)
+                if m.code == data["shipping_method"]
+            ),
+            None,
+        )
+        if method is None:
+            raise OrderError(
+                f"That shipping method does not deliver to {data['country'].printable_name}."
+            )
+        return order_place_from_basket(
+            basket=basket,
+            shipping_address=address,
+            user=customer,
+            guest_email="" if customer else data["email"],
+            shipping_method=method,
+            channel=data["channel"],
+            payment_method=data["payment_method"],
+        )

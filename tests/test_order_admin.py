@@ -1,0 +1,194 @@
+"""Fulfilment in the back office: pick lists, packing, shipping, staff orders, returns."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from oscar.core.loading import get_model
+
+from inventory import selectors as stock
+from inventory.services import stock_receive
+from orders import statuses
+from orders.models import Carrier, ReturnRequest, Shipment
+from orders.services import return_request_create, shipment_pack, shipment_ship
+from orders.services.returns import ReturnItem
+from tests.factories import ProductFactory, StaffFactory, WarehouseFactory, place_order
+
+Order = get_model("order", "Order")
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def berlin():
+    return WarehouseFactory(code="BER-1", priority=1)
+
+
+@pytest.fixture
+def tent(berlin):
+    product = ProductFactory(title="Granite Tent", listing=Decimal("120.00"))
+    stock_receive(product=product, warehouse=berlin, quantity=6, unit_cost=Decimal("50"))
+    return product
+
+
+def staff_client(client: Client, role: str) -> Client:
+    client.force_login(StaffFactory(username=role.lower(), role=role))
+    return client
+
+
+def test_warehouse_packs_and_ships_from_the_fulfil_page(client, tent, berlin, mailoutbox):
+    staff = staff_client(client, "Warehouse")
+    order = place_order([(tent, 2)])
+    line = order.lines.get()
+    url = f"/admin/order/order/{order.pk}/fulfil/"
+
+    page = staff.get(url)
+    assert "Pack in BER-1" in page.content.decode()
+    staff.post(url, {"action": "pack", "warehouse": berlin.pk, f"qty-{line.pk}": "2"})
+    shipment = Shipment.objects.get()
+    missing_carrier = staff.post(
+        url, {"action": "ship", "shipment": shipment.pk, "tracking_number": "X"}, follow=True
+    )
+    shipped = staff.post(
+        url,
+        {
+            "action": "ship",
+            "shipment": shipment.pk,
+            "carrier": Carrier.objects.get(code="dhl").pk,
+            "tracking_number": "JJD000390007",
+        },
+        follow=True,
+    )
+
+    assert "Choose the carrier." in missing_carrier.content.decode()
+    assert "Shipped; the customer gets the tracking e-mail." in shipped.content.decode()
+    order.refresh_from_db()
+    assert order.status == statuses.SHIPPED
+    assert "piececode=JJD000390007" in shipped.content.decode()
+    assert stock.on_hand(tent.pk, berlin.pk) == 4
+
+
+def test_packing_more_than_waits_is_refused_and_nothing_is_packed(client, tent, berlin):
+    staff = staff_client(client, "Warehouse")
+    order = place_order([(tent, 2)])
+    line = order.lines.get()
+
+    response = staff.post(
+        f"/admin/order/order/{order.pk}/fulfil/",
+        {"action": "pack", "warehouse": berlin.pk, f"qty-{line.pk}": "5"},
+        follow=True,
+    )
+    junk = staff.post(
+        f"/admin/order/order/{order.pk}/fulfil/",
+        {"action": "pack", "warehouse": berlin.pk, f"qty-{line.pk}": "two"},
+        follow=True,
+    )
+
+    assert (
+        "Only 2 of “Granite Tent” are waiting in BER-1; cannot pack 5." in response.content.decode()
+    )
+    assert "“two” is not a whole number; nothing packed." in junk.content.decode()
+    assert not Shipment.objects.exists()
+
+
+def test_pick_list_lists_what_to_pick_per_warehouse(client, tent, berlin):
+    staff = staff_client(client, "Warehouse")
+    first = place_order([(tent, 2)])
+    second = place_order([(tent, 1)], payment_method="bank_transfer")  # unpaid: not picked yet
+
+    page = staff.get(f"/admin/order/order/pick-list/{berlin.pk}/")
+
+    lines = page.context["lines"]
+    assert [(line.order_number, line.quantity) for line in lines] == [(first.number, 2)]
+    assert second.number not in page.content.decode()
+
+
+def test_accounting_can_look_but_not_ship(client, tent, berlin):
+    staff = staff_client(client, "Accounting")
+    order = place_order([(tent, 1)])
+    line = order.lines.get()
+
+    assert staff.get(f"/admin/order/order/{order.pk}/fulfil/").status_code == 200
+    refused = staff.post(
+        f"/admin/order/order/{order.pk}/fulfil/",
+        {"action": "pack", "warehouse": berlin.pk, f"qty-{line.pk}": "1"},
+    )
+    assert refused.status_code == 403
+    assert not Shipment.objects.exists()
+
+
+def test_sales_enters_a_phone_order_priced_by_the_server(client, tent, berlin):
+    staff = staff_client(client, "Sales")
+    from tests.factories import shipping_address
+
+    country = shipping_address().country
+    data = {
+        "channel": "staff",
+        "email": "phone.customer@example.com",
+        "first_name": "Paul",
+        "last_name": "Phone",
+        "line1": "Ringstraße 3",
+        "line4": "Bonn",
+        "postcode": "53111",
+        "country": country.pk,
+        "lines": f"SKU-{tent.upc} 2\n",
+        "shipping_method": "free-shipping",
+        "payment_method": "bank_transfer",
+    }
+
+    bad = staff.post("/admin/order/order/new/", {**data, "lines": "NOPE 1\nSKU-" + tent.upc + " x"})
+    short = staff.post("/admin/order/order/new/", {**data, "lines": f"SKU-{tent.upc} 7"})
+    placed = staff.post("/admin/order/order/new/", data)
+
+    body = bad.content.decode()
+    assert "Line 1: no product has the SKU or EAN “NOPE”." in body
+    assert "Line 2 (“SKU-" in body and "whole number above zero" in body
+    assert "Only 6 of “Granite Tent” available (you asked for 7)." in short.content.decode()
+    order = Order.objects.get()
+    assert placed.status_code == 302
+    assert (order.channel, order.status, order.guest_email) == (
+        "staff",
+        statuses.PENDING_PAYMENT,
+        "phone.customer@example.com",
+    )
+    assert order.total_incl_tax == Decimal("240.00")
+
+
+def test_returns_are_authorised_by_sales_and_received_into_quarantine(client, tent, berlin):
+    quarantine = WarehouseFactory(code="RET-Q", is_sellable=False, priority=99)
+    order = place_order([(tent, 2)])
+    line = order.lines.get()
+    shipment = shipment_pack(order=order, warehouse=berlin, quantities={line.pk: 2})
+    shipment_ship(shipment=shipment, carrier=Carrier.objects.get(code="ups"), tracking_number="1Z")
+    request = return_request_create(order=order, items=[ReturnItem(line.pk, 1, "damaged")])
+
+    sales = staff_client(client, "Sales")
+    sales.post(
+        "/admin/order/returnrequest/",
+        {"action": "authorise", "_selected_action": [request.pk]},
+    )
+    client.logout()
+    warehouse = staff_client(client, "Warehouse")
+    warehouse.post(
+        f"/admin/order/returnrequest/{request.pk}/receive/", {"warehouse": quarantine.pk}
+    )
+
+    request.refresh_from_db()
+    assert request.status == ReturnRequest.Status.RECEIVED
+    assert stock.on_hand(tent.pk, quarantine.pk) == 1
+
+
+def test_order_list_runs_the_same_queries_for_one_order_and_many(client, tent):
+    staff = staff_client(client, "Manager")
+    place_order([(tent, 1)])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert staff.get("/admin/order/order/").status_code == 200
+        return len(queries)
+
+    one = count()
+    for _ in range(4):
+        place_order([(tent, 1)], payment_method="bank_transfer")
+    assert count() == one
