@@ -42,7 +42,7 @@ class ShipmentInline(admin.TabularInline):
     model = Shipment
     extra = 0
     fields = ["pk", "warehouse", "status", "carrier", "tracking_link", "shipped_at"]
-    readonly_fields = fields
+    readonly_fields = ["pk", "warehouse", "status", "carrier", "tracking_link", "shipped_at"]
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -205,8 +205,9 @@ class OrderAdmin(admin.ModelAdmin):
         if action == "pack":
             warehouse = get_object_or_404(Warehouse, pk=request.POST.get("warehouse"))
             quantities = {}
-            for key, value in request.POST.items():
+            for key in request.POST:
                 if key.startswith("qty-"):
+                    value = request.POST.get(key, "")
                     try:
                         quantities[int(key[4:])] = int(value or 0)
                     except ValueError:
@@ -452,16 +453,20 @@ class ReturnRequestAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, return_request):
             raise PermissionDenied
         form = ReceiveReturnForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            if _run(
+        received = (
+            request.method == "POST"
+            and form.is_valid()
+            and _run(
                 request,
                 services.return_receive,
                 "Return received, goods restocked, refund triggered.",
                 return_request=return_request,
                 warehouse=form.cleaned_data["warehouse"],
                 user=request.user,
-            ):
-                return HttpResponseRedirect(reverse("admin:order_returnrequest_changelist"))
+            )
+        )
+        if received:
+            return HttpResponseRedirect(reverse("admin:order_returnrequest_changelist"))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -77,12 +77,7 @@ def shipment_pack(
                 raise OrderError(f"Line {line_id} is not part of order {order.number}.")
             if not isinstance(quantity, int) or quantity < 0:
                 raise OrderError(f"Quantity for “{entry.line.title}” must be a whole number.")
-            packed_here = ShipmentLine.objects.filter(
-                order_line_id=line_id,
-                shipment__warehouse=warehouse,
-                shipment__status=Shipment.Status.PACKED,
-            ).values_list("quantity", flat=True)
-            free = entry.allocated.get(warehouse.pk, 0) - sum(packed_here)
+            free = entry.allocated.get(warehouse.pk, 0) - packed.get((line_id, warehouse.pk), 0)
             if quantity > free:
                 raise OrderError(
                     f"Only {max(free, 0)} of “{entry.line.title}” are waiting in "
