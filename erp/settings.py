@@ -223,7 +223,7 @@ OSCAR_RECENTLY_VIEWED_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # --- Celery -----------------------------------------------------------------
 # No CELERY_BROKER_URL: Kombu's file-system transport under var/, so a real
 # worker and beat run with no broker server. redis:// or amqp:// for real ones.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost//")
 CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "celery")))
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="kontor")
 if CELERY_BROKER_URL.startswith("filesystem://"):

@@ -68,6 +68,13 @@ def test_seed_demo_builds_the_business_and_a_second_run_reuses_it(settings, tmp_
     assert sum(1 for units in atp.values() if 0 < units <= 5) == 8
     assert StockMove.objects.filter(kind="receipt").count() >= 300
     assert stock_drift() == []
+    from oscar.core.loading import get_model as model
+
+    from orders import statuses
+
+    orders = model("order", "Order").objects
+    assert set(orders.values_list("status", flat=True)) == set(statuses.PIPELINE)
+    assert orders.count() == 13
     users = get_user_model().objects
     assert users.get(username="admin").is_superuser
     assert users.get(username="customer@example.com").is_staff is False

@@ -10,6 +10,7 @@ from erp.demo import seed_users
 from shop.demo.catalogue import demo_products, seed_catalogue
 from shop.demo.countries import seed_countries
 from shop.demo.inventory import seed_stock
+from shop.demo.orders import seed_orders, seed_shipping_methods
 
 
 class Command(BaseCommand):
@@ -34,8 +35,11 @@ class Command(BaseCommand):
             f"demo data: {products} products, {countries} shipping countries, "
             f"stock history for {stocked} new products"
         )
+        seed_shipping_methods()
         if settings.DEBUG or options["with_demo_users"]:
             logins = seed_users()
             self.stdout.write(f"demo logins: {len(logins)}")
         else:
             self.stdout.write("demo logins skipped (DEBUG is off; use --with-demo-users)")
+        orders = seed_orders()
+        self.stdout.write(f"demo orders: {orders} new, in every state of the pipeline")
