@@ -42,3 +42,33 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     # Stop the embedded server only if this test run started it.
     if getattr(embedded_db, "started_by_this_process", False):
         embedded_db.stop()
+
+
+def _is_transactional(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+    )
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Transactional tests start from an emptied database: put back the rows
+    our data migrations create (staff roles, carriers), as a fresh install has."""
+    if not _is_transactional(request):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.sites.models import Site
+
+    from erp.roles import sync_role_groups
+
+    Site.objects.get_or_create(
+        pk=settings.SITE_ID, defaults={"domain": "testserver", "name": "Kontor Demo Store"}
+    )
+    sync_role_groups(apps)
+    migration = __import__("orders.migrations.0023_carriers_and_roles", fromlist=["add_carriers"])
+    migration.add_carriers(apps, None)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("shop.account.urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),  # type: ignore[attr-defined]
 ]
 

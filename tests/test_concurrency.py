@@ -17,7 +17,7 @@ from tests.factories import ProductFactory, WarehouseFactory, shipping_address
 Basket = get_model("basket", "Basket")
 Order = get_model("order", "Order")
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def basket_for(items):

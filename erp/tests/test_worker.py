@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from erp.models import WorkerHeartbeat
 from erp.tasks import record_worker_heartbeat
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 class RolledBack(Exception):

@@ -1,0 +1,1 @@
+"""Customer self-service on the storefront: order tracking, cancel, returns, guest lookup."""

@@ -1,0 +1,133 @@
+"""Reads behind the customer's order pages: who may see an order, its timeline,
+parcels, returns, and whether it can still be cancelled or returned online.
+
+Invariants:
+
+- an order is only found for its owner (logged in) or for someone who knows
+  both its number and its e-mail address (guest lookup, case-insensitive);
+- what can be cancelled or returned is decided again by ``orders.services``
+  when the customer asks; these reads only decide what the page offers.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from orders import selectors as order_selectors
+from orders import statuses
+from orders.models import ReturnRequest, Shipment
+from orders.services.returns import RETURNABLE, return_deadline
+
+Order = get_model("order", "Order")
+
+PLACED = "Order placed"
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    label: str
+    at: datetime | None  # None: a step still to come
+    is_current: bool = False
+
+    @property
+    def is_reached(self) -> bool:
+        return self.at is not None
+
+
+@dataclass(frozen=True)
+class ReturnEligibility:
+    lines: list[order_selectors.LineProgress]  # lines with something left to return
+    deadline: datetime | None
+    refusal: str  # why nothing can be returned online; "" when lines is not empty
+
+
+@dataclass(frozen=True)
+class OrderTracking:
+    timeline: list[TimelineStep]
+    shipments: list[Shipment]
+    returns: list[ReturnRequest]
+    can_cancel: bool
+    returns_allowed: ReturnEligibility
+
+
+def customer_order(*, user: Any, number: str) -> Any | None:
+    return Order.objects.filter(user=user, number=number).first()
+
+
+def order_for_lookup(*, number: str, email: str) -> Any | None:
+    """The order with this number whose e-mail (guest's or account's) is ``email``."""
+    number, email = number.strip(), email.strip()
+    if not number or not email:
+        return None
+    return (
+        Order.objects.filter(number=number)
+        .filter(
+            Q(user__isnull=True, guest_email__iexact=email)
+            | Q(user__isnull=False, user__email__iexact=email)
+        )
+        .select_related("user")
+        .first()
+    )
+
+
+def order_for_status_page(*, number: str, verification_hash: str, email: str) -> Any | None:
+    """The order behind a signed status link, if ``email`` is the order's e-mail."""
+    order = order_for_lookup(number=number, email=email or "")
+    if order is None or not order.check_verification_hash(verification_hash):
+        return None
+    return order
+
+
+def order_timeline(order: Any) -> list[TimelineStep]:
+    """Placement, then every status change oldest first, then the steps still to come."""
+    changes = list(order.status_changes.order_by("date_created", "pk"))
+    initial = changes[0].old_status if changes else order.status
+    steps = [TimelineStep(PLACED, order.date_placed)]
+    if initial:
+        steps.append(TimelineStep(initial, order.date_placed))
+    steps += [TimelineStep(change.new_status, change.date_created) for change in changes]
+    steps[-1] = TimelineStep(steps[-1].label, steps[-1].at, is_current=True)
+    if order.status in statuses.TIMELINE:
+        upcoming = statuses.TIMELINE[statuses.TIMELINE.index(order.status) + 1 :]
+        steps += [
+            TimelineStep(status, None)
+            for status in upcoming
+            if status != statuses.PARTIALLY_SHIPPED
+        ]
+    return steps
+
+
+def return_eligibility(order: Any) -> ReturnEligibility:
+    deadline = return_deadline(order)
+    if order.status == statuses.CANCELLED:
+        refusal = f"Order {order.number} was cancelled; there is nothing to return."
+        return ReturnEligibility([], deadline, refusal)
+    if order.status not in RETURNABLE or deadline is None:
+        refusal = f"Order {order.number} has not shipped yet; nothing can be returned yet."
+        return ReturnEligibility([], deadline, refusal)
+    if timezone.now() > deadline:
+        refusal = (
+            f"The {settings.RETURN_WINDOW_DAYS}-day return window for order {order.number} "
+            "has closed. Please contact us."
+        )
+        return ReturnEligibility([], deadline, refusal)
+    lines = [entry for entry in order_selectors.line_progress(order) if entry.returnable > 0]
+    if not lines:
+        refusal = f"Everything shipped on order {order.number} has already been sent back."
+        return ReturnEligibility([], deadline, refusal)
+    return ReturnEligibility(lines, deadline, "")
+
+
+def order_tracking(order: Any) -> OrderTracking:
+    return OrderTracking(
+        timeline=order_timeline(order),
+        shipments=list(order_selectors.order_shipments(order)),
+        returns=list(order_selectors.order_returns(order)),
+        can_cancel=order.status in statuses.CUSTOMER_CANCELLABLE,
+        returns_allowed=return_eligibility(order),
+    )

@@ -1,0 +1,45 @@
+"""Customer order pages, mounted in erp/urls.py just before Oscar's URLs.
+
+The order detail and the two anonymous order-status patterns repeat the paths
+of Oscar's ``customer:order``, ``customer:anon-order-form`` and
+``customer:anon-order`` (Oscar mounts its customer app at ``accounts/``), so
+those names keep reversing to the same addresses and our views answer them.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.urls import path, re_path
+
+from shop.account import views
+
+app_name = "shop"
+
+ORDER_STATUS_HASH = r"(?P<order_number>[\w-]*)/(?P<hash>[A-z0-9-_=:]+)"
+
+urlpatterns = [
+    path("order-status/", views.order_lookup_view, name="order-status"),
+    path(
+        "accounts/orders/<str:order_number>/",
+        login_required(views.OrderDetailView.as_view()),
+        name="order-detail",
+    ),
+    path(
+        "accounts/orders/<str:order_number>/cancel/",
+        views.order_cancel_view,
+        name="order-cancel",
+    ),
+    path(
+        "accounts/orders/<str:order_number>/return/",
+        views.order_return_view,
+        name="order-return",
+    ),
+    re_path(
+        rf"^accounts/order-status-form/{ORDER_STATUS_HASH}/$",
+        views.AnonymousOrderFormView.as_view(),
+        name="anon-order-form",
+    ),
+    re_path(
+        rf"^accounts/order-status/{ORDER_STATUS_HASH}/$",
+        views.AnonymousOrderDetailView.as_view(),
+        name="anon-order",
+    ),
+]

@@ -1,0 +1,123 @@
+"""The customer's order pages: tracking, cancel, returns, and the guest lookup.
+
+Oscar's order detail and anonymous order-status views are extended, not
+replaced (same URLs, mounted just before Oscar's): they add the timeline,
+parcels with tracking links and returns; the anonymous page also accepts
+orders of registered customers and matches e-mail addresses case-insensitively.
+Writes go through ``orders.services``; every page that shows an order finds it
+through the owner or through number + e-mail, so anyone else gets a 404.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from oscar.apps.customer import mixins as customer_mixins
+from oscar.apps.customer import views as customer_views
+
+from orders.services import OrderError, order_cancel, return_request_create
+from shop.account import selectors
+from shop.account.forms import OrderLookupForm, ReturnRequestForm
+
+#: the session key Oscar's anonymous order views read the e-mail address from
+ANON_ORDER_EMAIL = "anon_order_email"
+NOT_FOUND = "We could not find an order with that number and e-mail address."
+
+
+def _customer_order_or_404(request: HttpRequest, order_number: str) -> Any:
+    order = selectors.customer_order(user=request.user, number=order_number)
+    if order is None:
+        raise Http404("No such order.")
+    return order
+
+
+class OrderDetailView(customer_views.OrderDetailView):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["tracking"] = selectors.order_tracking(self.object)
+        return context
+
+
+@login_required
+@require_POST
+def order_cancel_view(request: HttpRequest, order_number: str) -> HttpResponse:
+    order = _customer_order_or_404(request, order_number)
+    try:
+        order_cancel(order=order, user=request.user, by_customer=True)
+    except OrderError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request, f"Order {order.number} has been cancelled. You will not be charged for it."
+        )
+    return redirect("customer:order", order_number=order.number)
+
+
+@login_required
+def order_return_view(request: HttpRequest, order_number: str) -> HttpResponse:
+    order = _customer_order_or_404(request, order_number)
+    eligibility = selectors.return_eligibility(order)
+    if not eligibility.lines:
+        messages.info(request, eligibility.refusal)
+        return redirect("customer:order", order_number=order.number)
+    form = ReturnRequestForm(request.POST or None, lines=eligibility.lines)
+    if request.method == "POST" and form.is_valid():
+        try:
+            return_request_create(order=order, items=form.items(), user=request.user)
+        except OrderError as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request,
+                f"We have received your return request for order {order.number}. "
+                "We will let you know how to send the items back.",
+            )
+            return redirect("customer:order", order_number=order.number)
+    context = {
+        "order": order,
+        "form": form,
+        "deadline": eligibility.deadline,
+        "page_title": f"Return items of order #{order.number}",
+        "active_tab": "orders",
+    }
+    return render(request, "shop/account/order_return.html", context)
+
+
+def order_lookup_view(request: HttpRequest) -> HttpResponse:
+    """Guests (and customers not logged in) check an order by number and e-mail."""
+    form = OrderLookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        order = selectors.order_for_lookup(
+            number=form.cleaned_data["order_number"], email=form.cleaned_data["email"]
+        )
+        if order is None:
+            form.add_error(None, NOT_FOUND)
+        elif order.user_id is not None and order.user_id == request.user.pk:
+            return redirect("customer:order", order_number=order.number)
+        else:
+            request.session[ANON_ORDER_EMAIL] = order.email
+            return redirect(
+                "customer:anon-order", order_number=order.number, hash=order.verification_hash()
+            )
+    return render(request, "shop/account/order_lookup.html", {"form": form})
+
+
+class AnonymousOrderMixin(customer_mixins.AnonymousOrderMixin):
+    def get_object(self) -> Any:
+        return selectors.order_for_status_page(
+            number=self.order_number, verification_hash=self.hash, email=self.email
+        )
+
+
+class AnonymousOrderFormView(AnonymousOrderMixin, customer_views.AnonymousOrderFormView):
+    pass
+
+
+class AnonymousOrderDetailView(AnonymousOrderMixin, customer_views.AnonymousOrderDetailView):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["tracking"] = selectors.order_tracking(self.object)
+        return context
