@@ -100,3 +100,35 @@ def test_two_line_orders_in_opposite_order_do_not_deadlock():
     assert selectors.available_to_promise([tent.pk, lamp.pk]) == {tent.pk: 76, lamp.pk: 76}
     assert selectors.stock_drift() == []
     assert connection.vendor == "postgresql"
+
+
+def test_two_workers_running_the_same_tracking_email_task_send_it_once(mailoutbox):
+    from orders.models import Carrier
+    from orders.services import shipment_pack, shipment_ship
+    from orders.tasks import send_tracking_email
+    from tests.factories import place_order
+
+    warehouse = WarehouseFactory(code="BER-1")
+    product = ProductFactory(title="Tent")
+    services.stock_receive(product=product, warehouse=warehouse, quantity=2, unit_cost=1)
+    order = place_order([(product, 1)])
+    shipment = shipment_pack(order=order, warehouse=warehouse, quantities={order.lines.get().pk: 1})
+    shipment_ship(shipment=shipment, carrier=Carrier.objects.get(code="dhl"), tracking_number="T")
+    start = threading.Barrier(4)
+    results: list[bool] = []
+
+    def deliver_message() -> None:
+        try:
+            start.wait()
+            results.append(send_tracking_email(shipment.pk))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=deliver_message) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert sorted(results) == [False, False, False, True]
+    assert len(mailoutbox) == 1
