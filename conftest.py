@@ -56,7 +56,8 @@ def _is_transactional(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(autouse=True)
 def _reference_data(request: pytest.FixtureRequest) -> None:
     """Transactional tests start from an emptied database: put back the rows
-    our data migrations create (staff roles, carriers), as a fresh install has."""
+    our data migrations create (staff roles, carriers, chart of accounts), as a
+    fresh install has."""
     if not _is_transactional(request):
         return
     request.getfixturevalue("transactional_db")
@@ -70,5 +71,7 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
         pk=settings.SITE_ID, defaults={"domain": "testserver", "name": "Kontor Demo Store"}
     )
     sync_role_groups(apps)
-    migration = __import__("orders.migrations.0023_carriers_and_roles", fromlist=["add_carriers"])
-    migration.add_carriers(apps, None)
+    carriers = __import__("orders.migrations.0023_carriers_and_roles", fromlist=["add_carriers"])
+    carriers.add_carriers(apps, None)
+    chart = __import__("accounting.migrations.0003_chart_of_accounts", fromlist=["seed_chart"])
+    chart.seed_chart(apps, None)

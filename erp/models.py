@@ -17,3 +17,24 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} at {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class DocumentSequence(models.Model):
+    """The last number used in a document series (invoices per year, ...).
+
+    Numbers are drawn under a row lock in the transaction that creates the
+    document, so a rolled-back document gives its number back: series are
+    gap-free (see ``erp.services.sequence_next``).
+    """
+
+    series = models.CharField(max_length=32)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["series", "year"], name="document_sequence_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.year}: {self.last_number}"

@@ -22,7 +22,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "voucher": ALL,
         "shipping": ALL,
         "inventory": ALL,
-        "accounting": ALL,
+        "accounting": EDIT,
+        "payment": VIEW,
         "crm": ALL,
         "hr": ALL,
         "customer": VIEW,
@@ -71,6 +72,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "Accounting": {
         "accounting": EDIT,
+        "payment": VIEW,
         "order.order": VIEW,
         "order.line": VIEW,
         "crm": VIEW,

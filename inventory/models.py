@@ -151,18 +151,32 @@ class Allocation(models.Model):
 
 
 class ProductCost(models.Model):
-    """Moving-average unit cost of a product over all warehouses."""
+    """Moving-average cost of a product over all warehouses.
+
+    ``quantity`` is the product's on hand everywhere and ``value`` what it is
+    worth in the books: every move changes both by exactly the amount posted
+    to the inventory account, so the stock valuation (sum of ``value``) equals
+    that account to the cent.
+    """
 
     product = models.OneToOneField(
         "catalogue.Product", on_delete=models.PROTECT, related_name="inventory_cost"
     )
     average_cost = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal("0"))
+    quantity = models.IntegerField(default=0)
+    value = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(average_cost__gte=0), name="product_cost_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=0), name="product_cost_qty_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0), name="product_cost_value_gte_0"
             ),
         ]
 

@@ -7,6 +7,7 @@ at once, never cached: the storefront shows the same rows the warehouse writes.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection
@@ -140,3 +141,31 @@ def open_allocations(order_line_ids: Iterable[int]) -> dict[tuple[int, int], int
         .values_list("order_line_id", "stock__warehouse_id", "open")
     )
     return {(line_id, warehouse_id): quantity for line_id, warehouse_id, quantity in rows}
+
+
+def stock_valuation() -> Any:
+    """What the stock on hand is worth in the books: the sum of product values."""
+    from django.db.models import Sum as _Sum
+    from django.db.models.functions import Coalesce as _Coalesce
+
+    from inventory.models import ProductCost
+
+    return ProductCost.objects.aggregate(total=_Coalesce(_Sum("value"), Decimal("0")))["total"]
+
+
+def valuation_drift() -> list[str]:
+    """Products whose cost record disagrees with their stock rows (quantity)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.product_id, c.quantity, COALESCE(SUM(s.on_hand), 0)
+              FROM inventory_productcost c
+              LEFT JOIN inventory_stock s ON s.product_id = c.product_id
+             GROUP BY c.product_id, c.quantity
+            HAVING c.quantity <> COALESCE(SUM(s.on_hand), 0)
+            """
+        )
+        return [
+            f"product {product_id}: costed quantity {costed} != on hand {held}"
+            for product_id, costed, held in cursor.fetchall()
+        ]

@@ -23,10 +23,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from accounting.services import credit, debit, journal_entry_post, money
 from inventory import lock_objects
 from inventory.models import Allocation, Stock, StockMove, Warehouse
 
@@ -79,6 +80,42 @@ def _stock_row(product_id: int, warehouse: Warehouse) -> Stock:
     return row
 
 
+# How each kind of move is valued in the books: (debit role, credit role) for
+# a positive quantity; a negative quantity swaps them. Transfers move stock
+# between warehouses of the same inventory account and post nothing.
+VALUATION_ACCOUNTS: dict[str, tuple[str, str]] = {
+    StockMove.Kind.RECEIPT: ("inventory", "grni"),
+    StockMove.Kind.SHIPMENT: ("inventory", "cogs"),
+    StockMove.Kind.RETURN: ("inventory", "cogs"),
+    StockMove.Kind.ADJUSTMENT: ("inventory", "inventory_adjustment"),
+    StockMove.Kind.COUNT: ("inventory", "inventory_adjustment"),
+}
+
+
+def _revalue(product_id: int, quantity: int, receipt_cost: Decimal | None = None) -> Decimal:
+    """Change the product's books by ``quantity`` units; returns the amount (positive).
+
+    Receipts come in at their own cost and move the average; everything else
+    moves at the average. The last units out take exactly the value left, so
+    no cent is ever stranded.
+    """
+    cost = lock_objects.product_cost_for_update(product_id)
+    if quantity > 0:
+        unit = receipt_cost if receipt_cost is not None else cost.average_cost
+        amount = money(quantity * unit)
+        cost.value += amount
+        cost.quantity += quantity
+        if receipt_cost is not None:
+            cost.average_cost = (cost.value / cost.quantity).quantize(COST_PLACES, ROUND_HALF_UP)
+    else:
+        units = -quantity
+        amount = cost.value if units >= cost.quantity else money(units * cost.average_cost)
+        cost.value -= amount
+        cost.quantity -= units
+    cost.save(update_fields=["average_cost", "quantity", "value", "updated_at"])
+    return amount
+
+
 def _average_cost(product_id: int) -> Decimal:
     from inventory.models import ProductCost
 
@@ -91,24 +128,44 @@ def _move(
     *,
     kind: str,
     quantity: int,
-    unit_cost: Decimal,
+    unit_cost: Decimal | None = None,
     reference: str = "",
     reason: str = "",
     user: Any = None,
     occurred_at: datetime | None = None,
 ) -> StockMove:
-    return StockMove.objects.create(
+    """Record a move, and for every kind but transfers, revalue and post it."""
+    amount = Decimal("0")
+    if kind in VALUATION_ACCOUNTS:
+        receipt_cost = unit_cost if kind == StockMove.Kind.RECEIPT else None
+        amount = _revalue(stock.product_id, quantity, receipt_cost)
+        unit_cost = (amount / abs(quantity)).quantize(COST_PLACES, ROUND_HALF_UP)
+    move = StockMove.objects.create(
         stock=stock,
         product_id=stock.product_id,
         warehouse_id=stock.warehouse_id,
         kind=kind,
         quantity=quantity,
-        unit_cost=unit_cost,
+        unit_cost=unit_cost if unit_cost is not None else _average_cost(stock.product_id),
         reference=str(reference)[:64],
         reason=reason[:255],
         user=user if getattr(user, "pk", None) else None,
         occurred_at=occurred_at or timezone.now(),
     )
+    if amount:
+        debit_role, credit_role = VALUATION_ACCOUNTS[kind]
+        if quantity < 0:
+            debit_role, credit_role = credit_role, debit_role
+        journal_entry_post(
+            source=f"stock-move:{move.pk}",
+            kind=f"stock_{kind}",
+            description=f"{move.get_kind_display()} {quantity:+d} of product {stock.product_id}"
+            + (f" ({reference})" if reference else ""),
+            postings=[debit(debit_role, amount), credit(credit_role, amount)],
+            day=timezone.localdate(move.occurred_at),
+            user=user,
+        )
+    return move
 
 
 def _titles(product_ids: Sequence[int]) -> dict[int, str]:
@@ -133,13 +190,6 @@ def stock_receive(
     if not warehouse.is_active:
         raise InventoryError(f"Warehouse {warehouse.code} is closed.")
     with transaction.atomic():
-        cost = lock_objects.product_cost_for_update(product.pk)
-        held = Stock.objects.filter(product_id=product.pk).aggregate(total=Sum("on_hand"))
-        held_quantity = held["total"] or 0
-        cost.average_cost = (
-            (held_quantity * cost.average_cost + quantity * unit_cost) / (held_quantity + quantity)
-        ).quantize(COST_PLACES, ROUND_HALF_UP)
-        cost.save(update_fields=["average_cost", "updated_at"])
         stock = _stock_row(product.pk, warehouse)
         Stock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") + quantity)
         return _move(
@@ -239,7 +289,6 @@ def stock_adjust(
             stock,
             kind=StockMove.Kind.ADJUSTMENT,
             quantity=quantity,
-            unit_cost=_average_cost(product.pk),
             reason=reason,
             user=user,
         )
@@ -266,7 +315,6 @@ def stock_count(
             stock,
             kind=StockMove.Kind.COUNT,
             quantity=difference,
-            unit_cost=_average_cost(product.pk),
             reason=reason or f"counted {counted}",
             user=user,
         )
@@ -383,8 +431,6 @@ def stock_issue(
         list(lock_objects.stock_rows_for_update({a.stock_id for a in allocations}))
         moves = []
         remaining = quantity
-        product_id = allocations[0].stock.product_id
-        unit_cost = _average_cost(product_id)
         for allocation in allocations:
             take = min(remaining, allocation.quantity)
             if take == 0:
@@ -398,7 +444,6 @@ def stock_issue(
                     allocation.stock,
                     kind=StockMove.Kind.SHIPMENT,
                     quantity=-take,
-                    unit_cost=unit_cost,
                     reference=reference,
                     user=user,
                 )
@@ -425,7 +470,6 @@ def stock_return(
             stock,
             kind=StockMove.Kind.RETURN,
             quantity=quantity,
-            unit_cost=_average_cost(product.pk),
             reference=reference,
             reason=reason,
             user=user,

@@ -160,17 +160,19 @@ def record_authorisation(
     return source
 
 
-def capture(*, order: Any, amount: Decimal) -> None:
-    """Take ``amount`` of the authorised money (called when goods ship)."""
+def capture(*, order: Any, amount: Decimal) -> str:
+    """Take ``amount`` of the authorised money (called when goods ship); the
+    gateway's reference, or "" when nothing was authorised (bank transfer)."""
     source = source_for(order)
     if source is None or not source.reference or amount <= 0:
-        return
+        return ""
     gateway = gateway_for(source.source_type.code)
     reference = gateway.capture(reference=source.reference, amount=amount)
     Source.objects.filter(pk=source.pk).update(amount_debited=F("amount_debited") + amount)
     Transaction.objects.create(
         source=source, txn_type="Debit", amount=amount, reference=reference, status="ok"
     )
+    return reference
 
 
 def refund(*, order: Any, amount: Decimal) -> bool:

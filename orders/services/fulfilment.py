@@ -16,7 +16,7 @@ from oscar.core.loading import get_model
 
 from inventory import services as inventory
 from inventory.models import Warehouse
-from orders import lock_objects, payments, selectors, statuses
+from orders import billing, lock_objects, payments, selectors, statuses
 from orders.models import Carrier, Shipment, ShipmentLine
 from orders.services.errors import OrderError
 
@@ -45,6 +45,7 @@ def order_mark_paid(*, order: Any, user: Any = None, reference: str = "") -> Any
     with transaction.atomic():
         order = lock_objects.order_for_update(order.pk)
         _set_status(order, statuses.READY)
+        billing.bank_transfer_received(order=order, reference=reference, user=user)
         _note(order, user, f"Payment received{f' ({reference})' if reference else ''}.")
         return order
 
@@ -112,9 +113,7 @@ def shipment_ship(
         shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
         if shipment.status != Shipment.Status.PACKED:
             raise OrderError(f"Shipment {shipment.pk} has already been shipped.")
-        lines = list(shipment.lines.select_related("order_line"))
-        amount = Decimal("0")
-        for shipment_line in lines:
+        for shipment_line in shipment.lines.all():
             try:
                 inventory.stock_issue(
                     order_line_id=shipment_line.order_line_id,
@@ -125,20 +124,24 @@ def shipment_ship(
                 )
             except inventory.InventoryError as refused:
                 raise OrderError(str(refused)) from refused
-            line = shipment_line.order_line
-            amount += line.line_price_incl_tax / line.quantity * shipment_line.quantity
         is_first = not order.shipments.exclude(pk=shipment.pk).exclude(
             status=Shipment.Status.PACKED
         )
-        if is_first:
-            amount += order.shipping_incl_tax
         shipment.status = Shipment.Status.SHIPPED
         shipment.carrier = carrier
         shipment.tracking_number = tracking_number
         shipment.shipped_at = timezone.now()
         shipment.shipped_by = user if getattr(user, "pk", None) else None
         shipment.save()
-        payments.capture(order=order, amount=amount.quantize(Decimal("0.01")))
+        invoice = billing.invoice_shipment(
+            order=order, shipment=shipment, first_parcel=is_first, user=user
+        )
+        captured = invoice.balance if order.payment_method != "bank_transfer" else Decimal("0")
+        reference = payments.capture(order=order, amount=captured)
+        if reference:
+            billing.card_captured(
+                order=order, invoice=invoice, amount=captured, reference=reference, user=user
+            )
         fully_shipped = all(entry.to_ship == 0 for entry in selectors.line_progress(order))
         _set_status(order, statuses.SHIPPED if fully_shipped else statuses.PARTIALLY_SHIPPED)
         from orders.tasks import send_tracking_email
@@ -182,6 +185,9 @@ def order_cancel(
         order.shipments.filter(status=Shipment.Status.PACKED).delete()
         inventory.stock_release(order_line_ids=list(order.lines.values_list("pk", flat=True)))
         payments.void(order=order)
+        refunded = billing.prepayments_refunded(order=order, user=user)
+        if refunded:
+            _note(order, user, f"{refunded} {order.currency} paid by transfer is to be refunded.")
         _set_status(order, statuses.CANCELLED)
         who = "the customer" if by_customer else (getattr(user, "username", "") or "staff")
         _note(order, user, f"Cancelled by {who}{f': {reason}' if reason else ''}.")

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from inventory import services as inventory
 from inventory.models import Warehouse
-from orders import lock_objects, payments, selectors, statuses
+from orders import billing, lock_objects, payments, selectors, statuses
 from orders.models import ReturnLine, ReturnRequest, Shipment
 from orders.services.errors import OrderError
 from orders.services.fulfilment import _note, _set_status
@@ -141,20 +141,26 @@ def return_receive(
             raise OrderError(
                 f"Return {return_request.pk} is {return_request.status}; authorise it first."
             )
-        refund = Decimal("0")
         for line in return_request.lines.select_related("order_line__product"):
-            order_line = line.order_line
             inventory.stock_return(
-                product=order_line.product,
+                product=line.order_line.product,
                 warehouse=warehouse,
                 quantity=line.quantity,
                 reference=f"order {order.number} return {return_request.pk}",
                 reason=line.get_reason_display(),
                 user=user,
             )
-            refund += order_line.line_price_incl_tax / order_line.quantity * line.quantity
-        refund = refund.quantize(Decimal("0.01"))
+        credit_notes = billing.credit_return(order=order, return_request=return_request, user=user)
+        refund = sum((note.total for note in credit_notes), Decimal("0"))
         refunded_to_card = payments.refund(order=order, amount=refund)
+        if refunded_to_card:
+            billing.refund_credit_notes(
+                order=order,
+                credit_notes=credit_notes,
+                method="card",
+                reference=f"card refund for return {return_request.pk}",
+                user=user,
+            )
         return_request.status = ReturnRequest.Status.RECEIVED
         return_request.received_at = timezone.now()
         return_request.warehouse = warehouse

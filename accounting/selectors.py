@@ -1,0 +1,237 @@
+"""Reads of accounting: balances, the trial balance, financial statements,
+receivables aging and the ledger's self-checks. All aggregated in SQL.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Case, DecimalField, F, Q, Sum, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounting.models import Account, Invoice, JournalLine, Payment, PostingRule
+
+ZERO = Decimal("0")
+SIGNED = Case(
+    When(side=JournalLine.Side.DEBIT, then=F("amount")),
+    default=-F("amount"),
+    output_field=DecimalField(max_digits=16, decimal_places=2),
+)
+
+
+def account_for_role(role: str) -> Account:
+    return PostingRule.objects.select_related("account").get(role=role).account
+
+
+def balance(account: Account, *, as_of: date | None = None) -> Decimal:
+    """Debits minus credits on ``account`` up to ``as_of`` (inclusive)."""
+    lines = JournalLine.objects.filter(account=account)
+    if as_of is not None:
+        lines = lines.filter(entry__date__lte=as_of)
+    return lines.aggregate(total=Coalesce(Sum(SIGNED), ZERO))["total"]
+
+
+def role_balance(role: str, *, as_of: date | None = None) -> Decimal:
+    return balance(account_for_role(role), as_of=as_of)
+
+
+@dataclass(frozen=True)
+class TrialBalanceRow:
+    code: str
+    name: str
+    type: str
+    debit: Decimal
+    credit: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        return self.debit - self.credit
+
+
+def trial_balance(*, as_of: date | None = None) -> list[TrialBalanceRow]:
+    """Every account with a balance, on its debit or credit side; one query."""
+    as_of = as_of or timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT a.code, a.name, a.type,
+                   SUM(CASE WHEN l.side = 'D' THEN l.amount ELSE -l.amount END) AS net
+              FROM accounting_journalline l
+              JOIN accounting_journalentry e ON e.id = l.entry_id
+              JOIN accounting_account a ON a.id = l.account_id
+             WHERE e.date <= %s
+             GROUP BY a.code, a.name, a.type
+            HAVING SUM(CASE WHEN l.side = 'D' THEN l.amount ELSE -l.amount END) <> 0
+             ORDER BY a.code
+            """,
+            [as_of],
+        )
+        return [
+            TrialBalanceRow(code, name, kind, net if net > 0 else ZERO, -net if net < 0 else ZERO)
+            for code, name, kind, net in cursor.fetchall()
+        ]
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    code: str
+    name: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class ProfitAndLoss:
+    start: date
+    end: date
+    income: list[StatementRow]
+    expenses: list[StatementRow]
+
+    @property
+    def total_income(self) -> Decimal:
+        return sum((row.amount for row in self.income), ZERO)
+
+    @property
+    def total_expenses(self) -> Decimal:
+        return sum((row.amount for row in self.expenses), ZERO)
+
+    @property
+    def profit(self) -> Decimal:
+        return self.total_income - self.total_expenses
+
+
+def profit_and_loss(*, start: date, end: date) -> ProfitAndLoss:
+    """Income and expenses between two dates (inclusive); one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT a.code, a.name, a.type,
+                   SUM(CASE WHEN l.side = 'C' THEN l.amount ELSE -l.amount END) AS net_credit
+              FROM accounting_journalline l
+              JOIN accounting_journalentry e ON e.id = l.entry_id
+              JOIN accounting_account a ON a.id = l.account_id
+             WHERE e.date BETWEEN %s AND %s AND a.type IN ('income', 'expense')
+             GROUP BY a.code, a.name, a.type
+             ORDER BY a.code
+            """,
+            [start, end],
+        )
+        rows = cursor.fetchall()
+    return ProfitAndLoss(
+        start=start,
+        end=end,
+        income=[StatementRow(c, n, amount) for c, n, t, amount in rows if t == "income"],
+        expenses=[StatementRow(c, n, -amount) for c, n, t, amount in rows if t == "expense"],
+    )
+
+
+@dataclass(frozen=True)
+class BalanceSheet:
+    as_of: date
+    assets: list[StatementRow]
+    liabilities: list[StatementRow]
+    equity: list[StatementRow]
+
+    @property
+    def total_assets(self) -> Decimal:
+        return sum((row.amount for row in self.assets), ZERO)
+
+    @property
+    def total_liabilities_and_equity(self) -> Decimal:
+        return sum((row.amount for row in self.liabilities + self.equity), ZERO)
+
+
+def balance_sheet(*, as_of: date) -> BalanceSheet:
+    """Assets = liabilities + equity, with this far's profit shown as current earnings."""
+    rows = trial_balance(as_of=as_of)
+    assets = [StatementRow(r.code, r.name, r.net) for r in rows if r.type == "asset"]
+    liabilities = [StatementRow(r.code, r.name, -r.net) for r in rows if r.type == "liability"]
+    equity = [StatementRow(r.code, r.name, -r.net) for r in rows if r.type == "equity"]
+    earnings = -sum((r.net for r in rows if r.type in ("income", "expense")), ZERO)
+    if earnings:
+        equity.append(StatementRow("", "Current earnings (not yet closed)", earnings))
+    return BalanceSheet(as_of=as_of, assets=assets, liabilities=liabilities, equity=equity)
+
+
+AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
+
+
+@dataclass(frozen=True)
+class AgingRow:
+    customer: str
+    buckets: dict[str, Decimal]
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.buckets.values(), ZERO)
+
+
+def receivables_aging(*, as_of: date | None = None) -> list[AgingRow]:
+    """Open invoice balances per customer by days past due; one query."""
+    as_of = as_of or timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH open_invoices AS (
+                SELECT customer_email, total - amount_settled AS open, %s - due_date AS late
+                  FROM accounting_invoice
+                 WHERE kind = 'invoice' AND total > amount_settled AND issue_date <= %s
+            )
+            SELECT customer_email,
+                   SUM(open) FILTER (WHERE late <= 0),
+                   SUM(open) FILTER (WHERE late BETWEEN 1 AND 30),
+                   SUM(open) FILTER (WHERE late BETWEEN 31 AND 60),
+                   SUM(open) FILTER (WHERE late BETWEEN 61 AND 90),
+                   SUM(open) FILTER (WHERE late > 90)
+              FROM open_invoices
+             GROUP BY customer_email
+             ORDER BY customer_email
+            """,
+            [as_of, as_of],
+        )
+        return [
+            AgingRow(email, {b: v or ZERO for b, v in zip(AGING_BUCKETS, values, strict=True)})
+            for email, *values in cursor.fetchall()
+        ]
+
+
+def unbalanced_entries() -> list[tuple[int, Decimal, Decimal]]:
+    """Entries whose debits differ from their credits (the database forbids them)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT e.id,
+                   COALESCE(SUM(l.amount) FILTER (WHERE l.side = 'D'), 0),
+                   COALESCE(SUM(l.amount) FILTER (WHERE l.side = 'C'), 0)
+              FROM accounting_journalentry e
+              LEFT JOIN accounting_journalline l ON l.entry_id = e.id
+             GROUP BY e.id
+            HAVING COALESCE(SUM(l.amount) FILTER (WHERE l.side = 'D'), 0)
+                <> COALESCE(SUM(l.amount) FILTER (WHERE l.side = 'C'), 0)
+                OR COUNT(l.id) < 2
+            """
+        )
+        return list(cursor.fetchall())
+
+
+def open_receivables() -> Decimal:
+    """Open invoice balances minus open credit-note balances."""
+    totals = Invoice.objects.aggregate(
+        invoices=Coalesce(Sum(F("total") - F("amount_settled"), filter=Q(kind="invoice")), ZERO),
+        credits=Coalesce(Sum(F("total") - F("amount_settled"), filter=Q(kind="credit_note")), ZERO),
+    )
+    return totals["invoices"] - totals["credits"]
+
+
+def unapplied_prepayments() -> Decimal:
+    received = Payment.objects.filter(direction=Payment.Direction.RECEIVED).aggregate(
+        total=Coalesce(Sum("amount"), ZERO)
+    )["total"]
+    applied = Payment.objects.filter(direction=Payment.Direction.RECEIVED).aggregate(
+        total=Coalesce(Sum("allocations__amount"), ZERO)
+    )["total"]
+    refunded = Payment.objects.filter(refund_of__isnull=False).aggregate(
+        total=Coalesce(Sum("amount"), ZERO)
+    )["total"]
+    return received - applied - refunded

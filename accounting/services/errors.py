@@ -1,0 +1,2 @@
+class AccountingError(Exception):
+    """A posting or document was refused; the message is meant for people."""
