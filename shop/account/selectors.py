@@ -131,3 +131,13 @@ def order_tracking(order: Any) -> OrderTracking:
         can_cancel=order.status in statuses.CUSTOMER_CANCELLABLE,
         returns_allowed=return_eligibility(order),
     )
+
+
+def customer_invoices(*, user: Any) -> Any:
+    from accounting.models import Invoice
+
+    return Invoice.objects.filter(customer=user).order_by("-issue_date", "-pk")
+
+
+def customer_invoice(*, user: Any, number: str) -> Any | None:
+    return customer_invoices(user=user).filter(number=number).first()

@@ -32,6 +32,8 @@ urlpatterns = [
         views.order_return_view,
         name="order-return",
     ),
+    path("accounts/invoices/", views.invoice_list_view, name="invoice-list"),
+    path("accounts/invoices/<str:number>/pdf/", views.invoice_pdf_view, name="invoice-pdf"),
     re_path(
         rf"^accounts/order-status-form/{ORDER_STATUS_HASH}/$",
         views.AnonymousOrderFormView.as_view(),

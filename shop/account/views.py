@@ -121,3 +121,29 @@ class AnonymousOrderDetailView(AnonymousOrderMixin, customer_views.AnonymousOrde
         context = super().get_context_data(**kwargs)
         context["tracking"] = selectors.order_tracking(self.object)
         return context
+
+
+@login_required
+def invoice_list_view(request: HttpRequest) -> HttpResponse:
+    """The customer's invoices and credit notes, newest first."""
+    invoices = selectors.customer_invoices(user=request.user)
+    context = {
+        "invoices": invoices,
+        "page_title": "Invoices",
+        "active_tab": "invoices",
+    }
+    return render(request, "shop/account/invoice_list.html", context)
+
+
+@login_required
+def invoice_pdf_view(request: HttpRequest, number: str) -> HttpResponse:
+    """One of the customer's own invoices as PDF; anyone else's is a 404."""
+    from accounting.pdf import invoice_pdf
+
+    invoice = selectors.customer_invoice(user=request.user, number=number)
+    if invoice is None:
+        raise Http404("No such invoice.")
+    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
