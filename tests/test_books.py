@@ -39,7 +39,9 @@ def tent(berlin):
 
 def ship_all(order, warehouse, tracking="T1"):
     shipment = shipment_pack(
-        order=order, warehouse=warehouse, quantities={l.pk: l.quantity for l in order.lines.all()}
+        order=order,
+        warehouse=warehouse,
+        quantities={line.pk: line.quantity for line in order.lines.all()},
     )
     return shipment_ship(
         shipment=shipment, carrier=Carrier.objects.get(code="dhl"), tracking_number=tracking
@@ -131,6 +133,7 @@ def test_a_return_credits_restocks_and_refunds(tent, berlin):
     credit_note = Invoice.objects.get(kind="credit_note")
     assert credit_note.number.startswith("CRN-")
     assert (credit_note.total, credit_note.balance) == (Decimal("100.00"), 0)
+    assert credit_note.credits is not None
     assert credit_note.credits.kind == "invoice"
     assert role_balance("revenue") == Decimal("-100.00")
     assert role_balance("cogs") == Decimal("40.00")

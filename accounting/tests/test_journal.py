@@ -53,18 +53,21 @@ def test_an_unbalanced_entry_is_refused_in_python():
 
 def test_raw_sql_committing_an_unbalanced_entry_fails_at_commit():
     entry_id = None
-    with pytest.raises((IntegrityError, InternalError), match="does not balance"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO accounting_journalentry (date, description, source, kind, currency,"
-                " posted_at) VALUES (CURRENT_DATE, 'x', 'raw:1', 'raw', 'EUR', now()) RETURNING id"
-            )
-            (entry_id,) = cursor.fetchone()
-            cursor.execute(
-                "INSERT INTO accounting_journalline (entry_id, account_id, side, amount, memo)"
-                " SELECT %s, id, 'D', 10, '' FROM accounting_account WHERE code = '1200'",
-                [entry_id],
-            )
+    with (
+        pytest.raises((IntegrityError, InternalError), match="does not balance"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "INSERT INTO accounting_journalentry (date, description, source, kind, currency,"
+            " posted_at) VALUES (CURRENT_DATE, 'x', 'raw:1', 'raw', 'EUR', now()) RETURNING id"
+        )
+        (entry_id,) = cursor.fetchone()
+        cursor.execute(
+            "INSERT INTO accounting_journalline (entry_id, account_id, side, amount, memo)"
+            " SELECT %s, id, 'D', 10, '' FROM accounting_account WHERE code = '1200'",
+            [entry_id],
+        )
     assert not JournalEntry.objects.filter(pk=entry_id).exists()
     assert unbalanced_entries() == []
 
@@ -100,7 +103,7 @@ def test_a_reversal_mirrors_the_entry_and_cannot_happen_twice():
 
     reversal = journal_entry_reverse(entry=entry, reason="posted twice by mistake")
 
-    assert {(l.side, l.amount) for l in reversal.lines.all()} == {
+    assert {(line.side, line.amount) for line in reversal.lines.all()} == {
         (JournalLine.Side.CREDIT, Decimal("100.00")),
         (JournalLine.Side.DEBIT, Decimal("100.00")),
     }
