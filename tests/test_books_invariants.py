@@ -6,6 +6,7 @@ to zero, the inventory account equals the stock valuation, receivables equal
 open invoices minus open credit notes, and prepayments equal unapplied money.
 """
 
+import contextlib
 from decimal import Decimal
 
 import pytest
@@ -126,12 +127,10 @@ class BooksMachine(RuleBasedStateMachine):
 
     @rule(which=st.integers(0, 1), change=st.integers(-5, 5).filter(bool))
     def adjust(self, which: int, change: int) -> None:
-        try:
+        with contextlib.suppress(InsufficientStock):  # more than is free: refused, fine
             stock_adjust(
                 product=self.products[which], warehouse=self.warehouse, quantity=change, reason="x"
             )
-        except InsufficientStock:
-            pass
 
     @invariant()
     def books_agree(self) -> None:
