@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -27,7 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from accounting.services import credit, debit, journal_entry_post, money
+from accounting.services import business_date, credit, debit, journal_entry_post, money
 from inventory import lock_objects
 from inventory.models import Allocation, Stock, StockMove, Warehouse
 
@@ -116,6 +116,14 @@ def _revalue(product_id: int, quantity: int, receipt_cost: Decimal | None = None
     return amount
 
 
+def _now() -> datetime:
+    """Now, or midday of the business date while past business is entered."""
+    day = business_date()
+    if day == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(day, time(12, 0)))
+
+
 def _average_cost(product_id: int) -> Decimal:
     from inventory.models import ProductCost
 
@@ -150,7 +158,7 @@ def _move(
         reference=str(reference)[:64],
         reason=reason[:255],
         user=user if getattr(user, "pk", None) else None,
-        occurred_at=occurred_at or timezone.now(),
+        occurred_at=occurred_at or _now(),
     )
     if amount:
         debit_role, credit_role = VALUATION_ACCOUNTS[kind]

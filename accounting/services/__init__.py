@@ -18,6 +18,8 @@ from accounting.services.invoicing import (
 )
 from accounting.services.journal import (
     Posting,
+    backdated,
+    business_date,
     credit,
     debit,
     journal_entry_post,
@@ -29,6 +31,8 @@ from accounting.services.journal import (
 
 __all__ = [
     "AccountingError",
+    "backdated",
+    "business_date",
     "Customer",
     "InvoiceLineData",
     "Posting",

@@ -25,11 +25,10 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from accounting.models import Invoice, InvoiceLine, Payment, PaymentAllocation
 from accounting.services.errors import AccountingError
-from accounting.services.journal import credit, debit, journal_entry_post, money
+from accounting.services.journal import business_date, credit, debit, journal_entry_post, money
 from erp.services import sequence_next
 
 ZERO = Decimal("0")
@@ -188,7 +187,7 @@ def invoice_issue(
         existing = Invoice.objects.filter(source=source).first()
         if existing is not None:
             return existing
-        day = day or timezone.localdate()
+        day = day or business_date()
         invoice = _create_document(
             kind=Invoice.Kind.INVOICE,
             source=source,
@@ -227,7 +226,7 @@ def credit_note_issue(
         if existing is not None:
             return existing
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        day = day or timezone.localdate()
+        day = day or business_date()
         credit_note = _create_document(
             kind=Invoice.Kind.CREDIT_NOTE,
             source=source,
@@ -318,7 +317,7 @@ def payment_receive(
         payment = Payment.objects.create(
             direction=Payment.Direction.RECEIVED,
             method=method,
-            date=day or timezone.localdate(),
+            date=day or business_date(),
             amount=amount,
             currency=currency or settings.OSCAR_DEFAULT_CURRENCY,
             reference=reference[:255],
@@ -414,7 +413,7 @@ def refund_pay(
         refund = Payment.objects.create(
             direction=Payment.Direction.REFUNDED,
             method=method,
-            date=day or timezone.localdate(),
+            date=day or business_date(),
             amount=amount,
             currency=settings.OSCAR_DEFAULT_CURRENCY,
             reference=reference[:255],

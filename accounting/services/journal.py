@@ -7,7 +7,9 @@ the unique constraint decides, the loser reads the winner's entry).
 """
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,6 +23,25 @@ from accounting.models import Account, FiscalPeriod, JournalEntry, JournalLine, 
 from accounting.services.errors import AccountingError
 
 CENT = Decimal("0.01")
+_business_date: ContextVar[date | None] = ContextVar("business_date", default=None)
+
+
+def business_date() -> date:
+    """The date documents and entries are dated with: today, unless history is
+    being entered (``backdated``)."""
+    return _business_date.get() or timezone.localdate()
+
+
+@contextmanager
+def backdated(day: date) -> Iterator[None]:
+    """Date everything posted inside the block ``day`` (entering past business)."""
+    token = _business_date.set(day)
+    try:
+        yield
+    finally:
+        _business_date.reset(token)
+
+
 DEBIT, CREDIT = JournalLine.Side.DEBIT, JournalLine.Side.CREDIT
 
 
@@ -87,7 +108,7 @@ def journal_entry_post(
     credits = sum(p.amount for p in postings if p.side == CREDIT)
     if debits != credits:
         raise AccountingError(f"Entry {kind} {source} does not balance: {debits} <> {credits}.")
-    day = day or timezone.localdate()
+    day = day or business_date()
     with transaction.atomic():
         existing = JournalEntry.objects.filter(source=source, kind=kind).first()
         if existing is not None:

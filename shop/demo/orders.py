@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from oscar.core.loading import get_class, get_model
 
+from accounting.services import backdated
 from inventory.models import Warehouse
 from inventory.selectors import available_to_promise
 from orders import services
@@ -151,6 +152,26 @@ def _age(order: Any, days: int) -> None:
     )
 
 
+HISTORY_ORDERS = 40
+
+
+def _history(rng: random.Random, customer: Any, products: list[Any]) -> int:
+    """Delivered web orders over the last three months, for the sales reports."""
+    placed = 0
+    today = timezone.localdate()
+    for index in range(HISTORY_ORDERS):
+        days_ago = 88 - index * 2
+        day = today - timedelta(days=days_ago)
+        with backdated(day):
+            owner = customer if index % 7 == 0 else None
+            order = _place(rng, owner, "test_card", products)
+            for shipment in _ship(order, rng):
+                services.shipment_deliver(shipment=shipment)
+        _age(order, days_ago)
+        placed += 1
+    return placed
+
+
 def seed_orders() -> int:
     customer = get_user_model().objects.filter(username="customer@example.com").first()
     if Order.objects.filter(guest_email__endswith="@example.com").exists() or (
@@ -162,45 +183,54 @@ def seed_orders() -> int:
     atp = available_to_promise(Product.objects.values_list("pk", flat=True))
     ids = [pk for pk, units in atp.items() if units > 20]
     products = list(Product.objects.filter(pk__in=ids).order_by("pk")[:40])
-    placed = 0
+    placed = _history(rng, customer, products)
     for index, (target, payment, days) in enumerate(SCENARIOS):
         owner = customer if index % 3 == 0 else None
-        order = _place(rng, owner, payment, products)
-        if target in ("pending",):
-            pass
-        elif target == "cancelled":
-            services.order_cancel(order=order, reason="customer changed their mind")
-        else:
-            if payment == "bank_transfer":
-                services.order_mark_paid(order=order, reference="demo transfer")
-            if target == "picking":
-                services.order_start_picking(order=order)
-            elif target == "packed":
-                line = order.lines.first()
-                entry = next(e for e in line_progress(order) if e.line.pk == line.pk)
-                warehouse_id, units = next(iter(entry.allocated.items()))
-                services.shipment_pack(
-                    order=order,
-                    warehouse=Warehouse.objects.get(pk=warehouse_id),
-                    quantities={line.pk: units},
-                )
-            elif target == "partial":
-                _ship(order, rng, partial=True)
-            elif target in ("shipped", "delivered", "return_requested", "returned"):
-                shipments = _ship(order, rng)
-                if target != "shipped":
-                    for shipment in shipments:
-                        services.shipment_deliver(shipment=shipment)
-                if target in ("return_requested", "returned"):
-                    line = order.lines.first()
-                    request = services.return_request_create(
-                        order=order, items=[ReturnItem(line.pk, 1, "damaged", "box was crushed")]
-                    )
-                    if target == "returned":
-                        services.return_authorise(return_request=request)
-                        services.return_receive(
-                            return_request=request, warehouse=Warehouse.objects.get(code="RET-Q")
-                        )
+        with backdated(timezone.localdate() - timedelta(days=days)):
+            order = _scenario(rng, owner, target, payment, products)
         _age(order, days)
         placed += 1
     return placed
+
+
+def _scenario(
+    rng: random.Random, owner: Any, target: str, payment: str, products: list[Any]
+) -> Any:
+    """Place an order and move it to ``target`` through the real services."""
+    order = _place(rng, owner, payment, products)
+    if target == "pending":
+        return order
+    if target == "cancelled":
+        services.order_cancel(order=order, reason="customer changed their mind")
+        return order
+    if payment == "bank_transfer":
+        services.order_mark_paid(order=order, reference="demo transfer")
+    if target == "picking":
+        services.order_start_picking(order=order)
+    elif target == "packed":
+        line = order.lines.first()
+        entry = next(e for e in line_progress(order) if e.line.pk == line.pk)
+        warehouse_id, units = next(iter(entry.allocated.items()))
+        services.shipment_pack(
+            order=order,
+            warehouse=Warehouse.objects.get(pk=warehouse_id),
+            quantities={line.pk: units},
+        )
+    elif target == "partial":
+        _ship(order, rng, partial=True)
+    elif target in ("shipped", "delivered", "return_requested", "returned"):
+        shipments = _ship(order, rng)
+        if target != "shipped":
+            for shipment in shipments:
+                services.shipment_deliver(shipment=shipment)
+        if target in ("return_requested", "returned"):
+            line = order.lines.first()
+            request = services.return_request_create(
+                order=order, items=[ReturnItem(line.pk, 1, "damaged", "box was crushed")]
+            )
+            if target == "returned":
+                services.return_authorise(return_request=request)
+                services.return_receive(
+                    return_request=request, warehouse=Warehouse.objects.get(code="RET-Q")
+                )
+    return order

@@ -30,34 +30,43 @@ def test_specs_are_deterministic_and_unique():
 
 
 def test_seed_demo_builds_the_business_and_a_second_run_reuses_it(settings, tmp_path):
+    from accounting.models import Invoice
+    from accounting.selectors import trial_balance
+    from inventory.models import StockMove, Warehouse
+    from inventory.selectors import available_to_promise, stock_drift
+    from orders import statuses
+
+    Order = get_model("order", "Order")
     settings.MEDIA_ROOT = tmp_path
-    settings.DEBUG = True  # demo logins are created in development only
+    users = get_user_model().objects
 
+    settings.DEBUG = False  # production: no demo logins with public passwords
     call_command("seed_demo")
-    counts = (Product.objects.count(), Category.objects.count(), ProductImage.objects.count())
+    assert not users.filter(username="admin").exists()
+    counts = (
+        Product.objects.count(),
+        Category.objects.count(),
+        ProductImage.objects.count(),
+        Order.objects.count(),
+        Invoice.objects.count(),
+    )
+    settings.DEBUG = True
     call_command("seed_demo")
 
-    assert counts == (200, 10, 200)
+    assert counts == (200, 10, 200, 53, counts[4])  # 40 history orders + 13 in every state
     assert (
         Product.objects.count(),
         Category.objects.count(),
         ProductImage.objects.count(),
+        Order.objects.count(),
+        Invoice.objects.count(),
     ) == counts
     assert StockRecord.objects.filter(price__gt=0, price_currency="EUR").count() == 200
-    assert set(Country.objects.filter(is_shipping_country=True).values_list("pk", flat=True)) >= {
-        "DE",
-        "FR",
-        "GB",
-        "US",
-        "IE",
-        "PL",
-    }
-    assert Country.objects.filter(is_shipping_country=True).count() == 29
+    shipping = set(Country.objects.filter(is_shipping_country=True).values_list("pk", flat=True))
+    assert len(shipping) == 29
+    assert shipping >= {"DE", "FR", "GB", "US", "IE", "PL"}
     image = ProductImage.objects.first()
     assert (tmp_path / image.original.name).stat().st_size > 5000
-    from inventory.models import StockMove, Warehouse
-    from inventory.selectors import available_to_promise, stock_drift
-
     assert list(Warehouse.objects.values_list("code", "is_sellable")) == [
         ("BER-1", True),
         ("HAM-1", True),
@@ -68,25 +77,14 @@ def test_seed_demo_builds_the_business_and_a_second_run_reuses_it(settings, tmp_
     assert sum(1 for units in atp.values() if 0 < units <= 5) == 8
     assert StockMove.objects.filter(kind="receipt").count() >= 300
     assert stock_drift() == []
-    from oscar.core.loading import get_model as model
-
-    from orders import statuses
-
-    orders = model("order", "Order").objects
-    assert set(orders.values_list("status", flat=True)) == set(statuses.PIPELINE)
-    assert orders.count() == 13
-    users = get_user_model().objects
+    assert set(Order.objects.values_list("status", flat=True)) == set(statuses.PIPELINE)
+    call_command("ledger_audit")
+    rows = trial_balance()
+    assert sum(r.debit for r in rows) == sum(r.credit for r in rows) > 0
+    assert Invoice.objects.filter(kind="invoice").count() >= 40
+    assert Invoice.objects.filter(kind="credit_note").count() == 1
     assert users.get(username="admin").is_superuser
     assert users.get(username="customer@example.com").is_staff is False
     assert list(users.get(username="warehouse").groups.values_list("name", flat=True)) == [
         "Warehouse"
     ]
-
-
-def test_demo_logins_are_skipped_when_debug_is_off(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.DEBUG = False
-
-    call_command("seed_demo")
-
-    assert not get_user_model().objects.filter(username="admin").exists()

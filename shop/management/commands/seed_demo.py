@@ -10,6 +10,7 @@ from erp.demo import seed_users
 from shop.demo.catalogue import demo_products, seed_catalogue
 from shop.demo.countries import seed_countries
 from shop.demo.inventory import seed_stock
+from shop.demo.ledger import seed_ledger
 from shop.demo.orders import seed_orders, seed_shipping_methods
 
 
@@ -43,3 +44,7 @@ class Command(BaseCommand):
             self.stdout.write("demo logins skipped (DEBUG is off; use --with-demo-users)")
         orders = seed_orders()
         self.stdout.write(f"demo orders: {orders} new, in every state of the pipeline")
+        entries = seed_ledger()
+        self.stdout.write(
+            f"demo bookkeeping: {entries} new entries (capital, wages, rent, suppliers)"
+        )
