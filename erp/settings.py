@@ -305,6 +305,10 @@ HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
 THUMBNAIL_PRESERVE_FORMAT = True
 
+# --- tax --------------------------------------------------------------------
+# Sales tax (VAT) included in list prices; one rate for the demo business.
+SALES_TAX_RATE = env.str("SALES_TAX_RATE", default="0.19")
+
 # --- inventory --------------------------------------------------------------
 # The storefront says "Only N left" at or below this many available.
 INVENTORY_LOW_STOCK_DISPLAY = env.int("LOW_STOCK_DISPLAY", default=5)

@@ -155,9 +155,11 @@ def credit_return(*, order: Any, return_request: ReturnRequest, user: Any = None
         if remaining <= 0:
             continue
         quantity = min(remaining, invoice_line.quantity)
-        share = quantity / invoice_line.quantity
-        net = accounting.money(invoice_line.net * share)
-        tax = accounting.money(invoice_line.tax * share)
+        # priced from the order line, as the invoice was: gross stays exact
+        order_line = order_lines[invoice_line.sku]
+        share = quantity / Decimal(order_line.quantity)
+        net = accounting.money(order_line.line_price_excl_tax * share)
+        gross = accounting.money(order_line.line_price_incl_tax * share)
         per_invoice[invoice_line.invoice_id].append(
             accounting.InvoiceLineData(
                 description=f"Return: {invoice_line.description}",
@@ -166,7 +168,7 @@ def credit_return(*, order: Any, return_request: ReturnRequest, user: Any = None
                 unit_price=invoice_line.unit_price,
                 tax_rate=invoice_line.tax_rate,
                 net=net,
-                tax=tax,
+                tax=gross - net,
             )
         )
         invoices[invoice_line.invoice_id] = invoice_line.invoice

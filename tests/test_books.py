@@ -62,7 +62,10 @@ def test_shipping_a_card_order_invoices_costs_and_collects(tent, berlin):
     assert invoice.number.startswith("INV-") and invoice.number.endswith("-000001")
     assert (invoice.total, invoice.status, invoice.balance) == (Decimal("200.00"), "paid", 0)
     assert invoice.source == f"shipment:{shipment.pk}"
-    assert role_balance("revenue") == Decimal("-200.00")
+    # list prices include 19 % sales tax: 200.00 = 168.07 net + 31.93 tax
+    assert (invoice.net_total, invoice.tax_total) == (Decimal("168.07"), Decimal("31.93"))
+    assert role_balance("revenue") == Decimal("-168.07")
+    assert role_balance("tax_payable") == Decimal("-31.93")
     assert role_balance("cogs") == Decimal("80.00")
     assert role_balance("inventory") == Decimal("320.00")
     assert role_balance("bank") == Decimal("200.00")
@@ -135,7 +138,8 @@ def test_a_return_credits_restocks_and_refunds(tent, berlin):
     assert (credit_note.total, credit_note.balance) == (Decimal("100.00"), 0)
     assert credit_note.credits is not None
     assert credit_note.credits.kind == "invoice"
-    assert role_balance("revenue") == Decimal("-100.00")
+    assert role_balance("revenue") == Decimal("-84.03")  # 168.07 - 84.04 credited
+    assert role_balance("tax_payable") == Decimal("-15.97")
     assert role_balance("cogs") == Decimal("40.00")
     assert role_balance("inventory") == Decimal("360.00")
     assert role_balance("bank") == Decimal("100.00")

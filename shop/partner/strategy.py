@@ -4,12 +4,16 @@ Availability is inventory's available-to-promise. List pages annotate it on
 their product queryset (``shop.selectors``), so tiles cost no query; a product
 without the annotation (detail page, basket) is looked up together with every
 other product in the request's basket, in one query, once per request.
-Prices are the listing's list price until price lists arrive.
+Prices are the listing's list price, tax included (``GrossListPrice``), until
+price lists arrive.
 """
 
 from typing import Any
 
-from oscar.apps.partner import availability, strategy
+from decimal import Decimal
+
+from django.conf import settings
+from oscar.apps.partner import availability, prices, strategy
 
 from inventory import selectors as inventory_selectors
 from shop.partner.availability import StockLevel
@@ -61,8 +65,34 @@ class AvailableToPromise:
         return [line.product_id for line in basket.all_lines()]
 
 
+class GrossListPrice:
+    """List prices are what consumers pay, tax included (as EU shops must show).
+
+    The net price is derived to four decimals, so gross is exact and the
+    invoice can split it into net and sales tax.
+    """
+
+    def tax_rate(self, product: Any, stockrecord: Any) -> Decimal:
+        return Decimal(str(settings.SALES_TAX_RATE))
+
+    def pricing_policy(self, product: Any, stockrecord: Any) -> Any:
+        if not stockrecord or stockrecord.price is None:
+            return prices.Unavailable()
+        gross = stockrecord.price
+        net = (gross / (1 + self.tax_rate(product, stockrecord))).quantize(Decimal("0.0001"))
+        return prices.TaxInclusiveFixedPrice(
+            currency=stockrecord.price_currency, excl_tax=net, tax=gross - net
+        )
+
+    def parent_pricing_policy(self, product: Any, children_stock: Any) -> Any:
+        stockrecords = [stockrecord for _, stockrecord in children_stock if stockrecord]
+        if not stockrecords:
+            return prices.Unavailable()
+        return self.pricing_policy(product, stockrecords[0])
+
+
 class ErpStrategy(
-    strategy.UseFirstStockRecord, AvailableToPromise, strategy.NoTax, strategy.Structured
+    strategy.UseFirstStockRecord, AvailableToPromise, GrossListPrice, strategy.Structured
 ):
     pass
 
