@@ -8,9 +8,8 @@ Prices are the listing's list price, tax included (``GrossListPrice``), until
 price lists arrive.
 """
 
-from typing import Any
-
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from oscar.apps.partner import availability, prices, strategy
