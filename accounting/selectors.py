@@ -235,3 +235,44 @@ def unapplied_prepayments() -> Decimal:
         total=Coalesce(Sum("amount"), ZERO)
     )["total"]
     return received - applied - refunded
+
+
+@dataclass(frozen=True)
+class MonthTotals:
+    month: date  # the first day of the month
+    income: Decimal
+    expenses: Decimal
+
+    @property
+    def profit(self) -> Decimal:
+        return self.income - self.expenses
+
+
+def monthly_income_and_expenses(*, start: date, end: date) -> list[MonthTotals]:
+    """Income and expenses per calendar month between two dates (inclusive), signed
+    as in :func:`profit_and_loss`; every month of the period is listed, also the
+    empty ones. One query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH totals AS (
+                SELECT date_trunc('month', e.date::timestamp)::date AS month,
+                       SUM(CASE WHEN a.type <> 'income' THEN 0
+                                WHEN l.side = 'C' THEN l.amount ELSE -l.amount END) AS income,
+                       SUM(CASE WHEN a.type <> 'expense' THEN 0
+                                WHEN l.side = 'D' THEN l.amount ELSE -l.amount END) AS expenses
+                  FROM accounting_journalline l
+                  JOIN accounting_journalentry e ON e.id = l.entry_id
+                  JOIN accounting_account a ON a.id = l.account_id
+                 WHERE e.date BETWEEN %s AND %s AND a.type IN ('income', 'expense')
+                 GROUP BY 1
+            )
+            SELECT months.month::date, COALESCE(t.income, 0), COALESCE(t.expenses, 0)
+              FROM generate_series(date_trunc('month', %s::timestamp), %s::timestamp,
+                                   interval '1 month') AS months(month)
+              LEFT JOIN totals t ON t.month = months.month::date
+             ORDER BY 1
+            """,
+            [start, end, start, end],
+        )
+        return [MonthTotals(month, income, expenses) for month, income, expenses in cursor]

@@ -17,12 +17,17 @@ def main() -> None:
     django.setup()
     from django.conf import settings
 
-    from bench import catalogue, orders
+    from bench import catalogue, ledger, orders, shipping
     from bench.database import scratch_database
 
     settings.ALLOWED_HOSTS = ["*"]
     rows: list[tuple[str, str, str]] = []
-    benchmarks: list[Callable[[], list[tuple[str, str, str]]]] = [catalogue.run, orders.run]
+    benchmarks: list[Callable[[], list[tuple[str, str, str]]]] = [
+        catalogue.run,
+        orders.run,
+        shipping.run,
+        ledger.run,
+    ]
     with scratch_database():
         for benchmark in benchmarks:
             started = time.perf_counter()

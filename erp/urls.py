@@ -10,6 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from erp import views
 
 urlpatterns = [
+    path("admin/reports/", include("accounting.urls")),
     path("admin/", admin.site.urls),
     path("warehouse/", include("inventory.urls")),
     path("api/v1/", include("erp.api.urls")),

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from inventory import views
+from inventory import reports, views
 
 app_name = "inventory"
 
 urlpatterns = [
     path("scan/", views.scan_station, name="scan"),
+    path("valuation/", reports.valuation, name="valuation"),
 ]

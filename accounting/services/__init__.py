@@ -31,11 +31,11 @@ from accounting.services.journal import (
 
 __all__ = [
     "AccountingError",
-    "backdated",
-    "business_date",
     "Customer",
     "InvoiceLineData",
     "Posting",
+    "backdated",
+    "business_date",
     "credit",
     "credit_note_issue",
     "debit",

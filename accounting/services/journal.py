@@ -148,10 +148,47 @@ def journal_entry_post(
         return entry
 
 
+def reversal_refusal(entry: JournalEntry) -> str:
+    """Why reversing ``entry`` alone would put the books out of step with a
+    document (an invoice would stay open, a payment applied, stock valued
+    differently from the ledger); empty when nothing owns the entry."""
+    from accounting.models import Invoice, Payment, PaymentAllocation
+
+    invoice = Invoice.objects.filter(entry=entry).first()
+    if invoice is not None:
+        label = "credit note" if invoice.is_credit_note else "invoice"
+        return (
+            f"Entry {entry.pk} posts {label} {invoice.number}; correct it with a credit note "
+            "so the document and the books agree."
+        )
+    payment = Payment.objects.filter(entry=entry).first()
+    if payment is None:
+        allocation = PaymentAllocation.objects.filter(entry=entry).select_related("payment").first()
+        payment = allocation.payment if allocation else None
+    if payment is not None:
+        return (
+            f"Entry {entry.pk} records payment {payment.pk}; money received or paid out is "
+            "corrected by applying it to another invoice or by a refund, not by reversal."
+        )
+    if entry.kind.startswith("stock_"):
+        return (
+            f"Entry {entry.pk} values a stock movement; correct the stock with a count or an "
+            "adjustment and its value follows."
+        )
+    return ""
+
+
 def journal_entry_reverse(
     *, entry: JournalEntry, reason: str, user: Any = None, day: date | None = None
 ) -> JournalEntry:
-    """Correct a posted entry with its mirror image (posted entries never change)."""
+    """Correct a posted entry with its mirror image (posted entries never change).
+
+    Entries that belong to a document (invoice, payment, stock move) are
+    corrected through that document instead, so documents and books agree.
+    """
+    refusal = reversal_refusal(entry)
+    if refusal:
+        raise AccountingError(refusal)
     if hasattr(entry, "reversed_by"):
         raise AccountingError(f"Entry {entry.pk} has already been reversed.")
     postings = [

@@ -1,0 +1,559 @@
+"""Financial reports in the back office: trial balance, profit and loss, balance
+sheet and receivables aging, each as a page and as CSV with the same filters.
+
+What these pages keep true:
+
+- figures come from ``accounting.selectors``, aggregated in SQL: a constant
+  number of queries per page however large the ledger is;
+- bad filter input (an unparsable date, a period that ends before it starts)
+  never fails the request: the page says what was wrong and shows the
+  default instead;
+- charts are inline SVG drawn here on the server: no JavaScript, readable by
+  screen readers (a title and per-bar values), and printable;
+- CSV cells that spreadsheets would run as formulas are defused.
+"""
+
+import csv
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
+from django.utils.timezone import localdate
+
+from accounting import selectors
+from erp.permissions import staff_permission_required
+
+REPORT_PERMISSION = "accounting.view_journalentry"
+ZERO = Decimal("0")
+#: the monthly chart is drawn for periods up to this many months
+MAX_CHART_MONTHS = 36
+AGING_LABELS = {
+    "current": "Not yet due",
+    "1-30": "1-30 days",
+    "31-60": "31-60 days",
+    "61-90": "61-90 days",
+    "90+": "Over 90 days",
+}
+AGING_COLOURS = {
+    "current": "#2e7d32",
+    "1-30": "#827717",
+    "31-60": "#f9a825",
+    "61-90": "#ef6c00",
+    "90+": "#c62828",
+}
+INCOME_COLOUR, EXPENSE_COLOUR = "#2e7d32", "#c62828"
+
+
+# --- filters -----------------------------------------------------------------
+
+
+def date_filter(
+    params: Mapping[str, str], name: str, *, label: str, default: date, problems: list[str]
+) -> date:
+    """The ISO date in ``params[name]``, or ``default`` (saying why in ``problems``)."""
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        shown = raw if len(raw) <= 40 else raw[:40] + "…"
+        problems.append(
+            f"“{shown}” is not a date for {label}; use YYYY-MM-DD. "
+            f"Showing {default:%d %b %Y} instead."
+        )
+        return default
+
+
+def month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: date
+    end: date
+
+
+def quick_periods(today: date) -> list[Period]:
+    this_month = today.replace(day=1)
+    last_month_end = this_month - timedelta(days=1)
+    return [
+        Period("This month", this_month, month_end(today)),
+        Period("Last month", last_month_end.replace(day=1), last_month_end),
+        Period("This year", date(today.year, 1, 1), date(today.year, 12, 31)),
+        Period("Last year", date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)),
+    ]
+
+
+def wants_csv(request: HttpRequest) -> bool:
+    return request.GET.get("format") == "csv"
+
+
+def query(**params: Any) -> str:
+    return "?" + urlencode({name: str(value) for name, value in params.items()})
+
+
+# --- CSV ---------------------------------------------------------------------
+
+
+def csv_cell(value: Any) -> Any:
+    """Numbers as plain text with cents; text that a spreadsheet would run as a
+    formula gets a leading apostrophe."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def csv_response(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_cell(value) for value in row])
+    return response
+
+
+# --- SVG charts ----------------------------------------------------------------
+
+
+def _amount(value: Decimal | float) -> str:
+    return f"{value:,.2f}"
+
+
+def _nice_step(rough: float) -> float:
+    """A round gridline step (1, 2 or 5 times a power of ten) near ``rough``."""
+    if rough <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(rough))
+    for factor in (1, 2, 5, 10):
+        if factor * power >= rough:
+            return float(factor * power)
+    return float(10 * power)  # pragma: no cover - the loop always returns
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    name: str
+    colour: str
+    values: Sequence[Decimal]
+
+
+def bar_chart_svg(
+    *, title: str, labels: Sequence[str], series: Sequence[ChartSeries], height: int = 260
+) -> SafeString:
+    """Grouped bars, one group per label and one bar per series, with gridlines,
+    a legend and each bar's value as its tooltip (and for screen readers)."""
+    left, right, top, bottom = 80, 12, 34, height - 28
+    bar_width = 18
+    group_width = bar_width * len(series) + 14
+    width = left + group_width * max(len(labels), 1) + right
+    values = [float(value) for line in series for value in line.values]
+    highest, lowest = max([0.0, *values]), min([0.0, *values])
+    step = _nice_step((highest - lowest) / 4)
+    axis_top = math.ceil(highest / step) * step or step
+    axis_bottom = math.floor(lowest / step) * step
+    scale = (bottom - top) / (axis_top - axis_bottom)
+
+    def y(value: float) -> float:
+        return round(top + (axis_top - value) * scale, 1)
+
+    chart_id = "chart-" + slugify(title)
+    parts: list[str] = [
+        format_html(
+            '<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
+            'aria-labelledby="{}" viewBox="0 0 {} {}" width="{}" height="{}">'
+            '<title id="{}">{}</title>',
+            chart_id,
+            width,
+            height,
+            width,
+            height,
+            chart_id,
+            title,
+        )
+    ]
+    ticks = round((axis_top - axis_bottom) / step)
+    for index in range(ticks + 1):
+        value = axis_bottom + index * step
+        parts.append(
+            format_html(
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>'
+                '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="#555">{}</text>',
+                left,
+                width - right,
+                y(value),
+                y(value),
+                "#888" if value == 0 else "#e2e2e2",
+                left - 6,
+                y(value) + 4,
+                f"{value:,.0f}",
+            )
+        )
+    for group, label in enumerate(labels):
+        x = left + group * group_width + 7
+        for line in series:
+            value = float(line.values[group])
+            parts.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
+                    "<title>{} {}: {}</title></rect>",
+                    x,
+                    min(y(value), y(0)),
+                    bar_width - 2,
+                    round(abs(y(value) - y(0)), 1),
+                    line.colour,
+                    line.name,
+                    label,
+                    _amount(line.values[group]),
+                )
+            )
+            x += bar_width
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="#333">{}</text>',
+                left + group * group_width + group_width / 2,
+                bottom + 16,
+                label,
+            )
+        )
+    legend_x = left
+    for line in series:
+        parts.append(
+            format_html(
+                '<rect x="{}" y="8" width="12" height="12" fill="{}"/>'
+                '<text x="{}" y="18" font-size="12" fill="#333">{}</text>',
+                legend_x,
+                line.colour,
+                legend_x + 16,
+                line.name,
+            )
+        )
+        legend_x += 24 + 8 * len(line.name)
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every part is escaped by format_html
+
+
+def stacked_bar_svg(
+    *, title: str, segments: Sequence[tuple[str, Decimal, str]], width: int = 640
+) -> SafeString:
+    """One horizontal bar split into (label, amount, colour) segments by share,
+    with a legend of amounts and percentages below."""
+    bar_height, legend_top, line_height = 34, 52, 20
+    height = legend_top + line_height * len(segments)
+    total = sum((amount for _, amount, _ in segments if amount > 0), ZERO)
+    chart_id = "chart-" + slugify(title)
+    parts: list[str] = [
+        format_html(
+            '<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
+            'aria-labelledby="{}" viewBox="0 0 {} {}" width="{}" height="{}">'
+            '<title id="{}">{}</title>'
+            '<rect x="0" y="6" width="{}" height="{}" fill="#eee"/>',
+            chart_id,
+            width,
+            height,
+            width,
+            height,
+            chart_id,
+            title,
+            width,
+            bar_height,
+        )
+    ]
+    x = 0.0
+    for index, (label, amount, colour) in enumerate(segments):
+        share = float(amount / total) if total and amount > 0 else 0.0
+        if share:
+            parts.append(
+                format_html(
+                    '<rect x="{}" y="6" width="{}" height="{}" fill="{}">'
+                    "<title>{}: {} ({}%)</title></rect>",
+                    round(x, 1),
+                    round(share * width, 1),
+                    bar_height,
+                    colour,
+                    label,
+                    _amount(amount),
+                    f"{share * 100:.0f}",
+                )
+            )
+            x += share * width
+        top = legend_top + index * line_height
+        parts.append(
+            format_html(
+                '<rect x="0" y="{}" width="12" height="12" fill="{}"/>'
+                '<text x="18" y="{}" font-size="12" fill="#333">{}: {} ({}%)</text>',
+                top - 10,
+                colour,
+                top,
+                label,
+                _amount(amount),
+                f"{share * 100:.0f}",
+            )
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every part is escaped by format_html
+
+
+# --- pages ---------------------------------------------------------------------
+
+
+def _render(request: HttpRequest, template: str, title: str, **context: Any) -> HttpResponse:
+    return render(
+        request,
+        f"admin/accounting/reports/{template}",
+        {**admin.site.each_context(request), "title": title, **context},
+    )
+
+
+@dataclass(frozen=True)
+class ReportLink:
+    title: str
+    url_name: str
+    description: str
+
+
+REPORTS = [
+    ReportLink(
+        "Trial balance",
+        "reports:trial-balance",
+        "Every account's balance on a date, debits beside credits.",
+    ),
+    ReportLink(
+        "Profit and loss",
+        "reports:profit-and-loss",
+        "Income and expenses over a period, with a monthly chart.",
+    ),
+    ReportLink(
+        "Balance sheet",
+        "reports:balance-sheet",
+        "Assets against liabilities and equity on a date.",
+    ),
+    ReportLink(
+        "Receivables aging",
+        "reports:receivables-aging",
+        "Open customer invoices by days past due.",
+    ),
+    ReportLink(
+        "Inventory valuation",
+        "inventory:valuation",
+        "Stock on hand at moving-average cost, checked against the inventory account.",
+    ),
+]
+
+
+@staff_permission_required(REPORT_PERMISSION)
+def index(request: HttpRequest) -> HttpResponse:
+    return _render(request, "index.html", "Reports", reports=REPORTS)
+
+
+@staff_permission_required(REPORT_PERMISSION)
+def trial_balance(request: HttpRequest) -> HttpResponse:
+    problems: list[str] = []
+    as_of = date_filter(
+        request.GET, "date", label="the date", default=localdate(), problems=problems
+    )
+    rows = selectors.trial_balance(as_of=as_of)
+    total_debit = sum((row.debit for row in rows), ZERO)
+    total_credit = sum((row.credit for row in rows), ZERO)
+    if wants_csv(request):
+        return csv_response(
+            f"trial-balance-{as_of}.csv",
+            ["code", "account", "debit", "credit"],
+            [
+                *((row.code, row.name, row.debit, row.credit) for row in rows),
+                ("", "Total", total_debit, total_credit),
+            ],
+        )
+    return _render(
+        request,
+        "trial_balance.html",
+        "Trial balance",
+        problems=problems,
+        as_of=as_of,
+        rows=rows,
+        total_debit=total_debit,
+        total_credit=total_credit,
+        is_balanced=total_debit == total_credit,
+        csv_url=query(date=as_of, format="csv"),
+    )
+
+
+def _period(request: HttpRequest, problems: list[str]) -> tuple[date, date, list[Period]]:
+    periods = quick_periods(localdate())
+    default = periods[2]
+    start = date_filter(
+        request.GET, "from", label="“from”", default=default.start, problems=problems
+    )
+    end = date_filter(request.GET, "to", label="“to”", default=default.end, problems=problems)
+    if start > end:
+        problems.append(
+            f"The period starts ({start:%d %b %Y}) after it ends ({end:%d %b %Y}); "
+            f"showing {default.label.lower()} instead."
+        )
+        start, end = default.start, default.end
+    return start, end, periods
+
+
+def _month_label(month: date, start: date, end: date) -> str:
+    return f"{month:%b}" if start.year == end.year else f"{month:%b %Y}"
+
+
+@staff_permission_required(REPORT_PERMISSION)
+def profit_and_loss(request: HttpRequest) -> HttpResponse:
+    problems: list[str] = []
+    start, end, periods = _period(request, problems)
+    statement = selectors.profit_and_loss(start=start, end=end)
+    if wants_csv(request):
+        return csv_response(
+            f"profit-and-loss-{start}-to-{end}.csv",
+            ["section", "code", "account", "amount"],
+            [
+                *(("Income", row.code, row.name, row.amount) for row in statement.income),
+                ("Income", "", "Total income", statement.total_income),
+                *(("Expenses", row.code, row.name, row.amount) for row in statement.expenses),
+                ("Expenses", "", "Total expenses", statement.total_expenses),
+                ("Profit", "", "Profit (loss if negative)", statement.profit),
+            ],
+        )
+    months_in_period = (end.year - start.year) * 12 + end.month - start.month + 1
+    months: list[selectors.MonthTotals] = []
+    chart = None
+    if months_in_period <= MAX_CHART_MONTHS:
+        months = selectors.monthly_income_and_expenses(start=start, end=end)
+        chart = bar_chart_svg(
+            title=f"Income and expenses per month, {start:%d %b %Y} to {end:%d %b %Y}",
+            labels=[_month_label(row.month, start, end) for row in months],
+            series=[
+                ChartSeries("Income", INCOME_COLOUR, [row.income for row in months]),
+                ChartSeries("Expenses", EXPENSE_COLOUR, [row.expenses for row in months]),
+            ],
+        )
+    quick_links = [
+        (period, query(**{"from": period.start, "to": period.end})) for period in periods
+    ]
+    return _render(
+        request,
+        "profit_and_loss.html",
+        "Profit and loss",
+        problems=problems,
+        start=start,
+        end=end,
+        statement=statement,
+        quick_links=quick_links,
+        chart=chart,
+        months=months,
+        max_chart_months=MAX_CHART_MONTHS,
+        csv_url=query(**{"from": start, "to": end, "format": "csv"}),
+    )
+
+
+@staff_permission_required(REPORT_PERMISSION)
+def balance_sheet(request: HttpRequest) -> HttpResponse:
+    problems: list[str] = []
+    as_of = date_filter(
+        request.GET, "date", label="the date", default=localdate(), problems=problems
+    )
+    sheet = selectors.balance_sheet(as_of=as_of)
+    total_liabilities = sum((row.amount for row in sheet.liabilities), ZERO)
+    total_equity = sum((row.amount for row in sheet.equity), ZERO)
+    if wants_csv(request):
+        sections = [
+            ("Assets", sheet.assets),
+            ("Liabilities", sheet.liabilities),
+            ("Equity", sheet.equity),
+        ]
+        return csv_response(
+            f"balance-sheet-{as_of}.csv",
+            ["section", "code", "account", "amount"],
+            [
+                *(
+                    (section, row.code, row.name, row.amount)
+                    for section, rows in sections
+                    for row in rows
+                ),
+                ("Total", "", "Total assets", sheet.total_assets),
+                ("Total", "", "Total liabilities", total_liabilities),
+                ("Total", "", "Total equity", total_equity),
+                ("Total", "", "Total liabilities and equity", sheet.total_liabilities_and_equity),
+            ],
+        )
+    return _render(
+        request,
+        "balance_sheet.html",
+        "Balance sheet",
+        problems=problems,
+        as_of=as_of,
+        sheet=sheet,
+        total_liabilities=total_liabilities,
+        total_equity=total_equity,
+        is_balanced=sheet.total_assets == sheet.total_liabilities_and_equity,
+        csv_url=query(date=as_of, format="csv"),
+    )
+
+
+@staff_permission_required(REPORT_PERMISSION)
+def receivables_aging(request: HttpRequest) -> HttpResponse:
+    problems: list[str] = []
+    as_of = date_filter(
+        request.GET, "date", label="the date", default=localdate(), problems=problems
+    )
+    rows = selectors.receivables_aging(as_of=as_of)
+    totals = {
+        bucket: sum((row.buckets[bucket] for row in rows), ZERO)
+        for bucket in selectors.AGING_BUCKETS
+    }
+    grand_total = sum(totals.values(), ZERO)
+    if wants_csv(request):
+        return csv_response(
+            f"receivables-aging-{as_of}.csv",
+            ["customer", *selectors.AGING_BUCKETS, "total"],
+            [
+                *(
+                    (row.customer, *(row.buckets[b] for b in selectors.AGING_BUCKETS), row.total)
+                    for row in rows
+                ),
+                ("Total", *totals.values(), grand_total),
+            ],
+        )
+    chart = stacked_bar_svg(
+        title=f"Open receivables by age on {as_of:%d %b %Y}",
+        segments=[
+            (AGING_LABELS[bucket], totals[bucket], AGING_COLOURS[bucket])
+            for bucket in selectors.AGING_BUCKETS
+        ],
+    )
+    bucket_labels = [AGING_LABELS[bucket] for bucket in selectors.AGING_BUCKETS]
+    table = [
+        (row.customer, [row.buckets[b] for b in selectors.AGING_BUCKETS], row.total) for row in rows
+    ]
+    return _render(
+        request,
+        "receivables_aging.html",
+        "Receivables aging",
+        problems=problems,
+        as_of=as_of,
+        bucket_labels=bucket_labels,
+        table=table,
+        totals=list(totals.values()),
+        grand_total=grand_total,
+        chart=chart,
+        csv_url=query(date=as_of, format="csv"),
+    )
