@@ -1,7 +1,8 @@
 """Staff roles: least-privilege permission sets, one Django group each.
 
 A role grants model permissions by app (``"inventory"``: every model of the
-app) or by model (``"order.order"``), with the actions listed. Permissions of
+app) or by model (``"order.order"``), with the actions listed; a model's own
+permissions (``"override_credit_hold"``) are listed by codename. Permissions of
 models that do not exist yet are skipped, so each app's later migrations call
 :func:`sync_role_groups` again to extend the roles to their new models.
 Superusers are outside the roles; only they manage groups and permissions.
@@ -25,6 +26,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "accounting": EDIT,
         "payment": VIEW,
         "crm": ALL,
+        "crm.company": (*ALL, "override_credit_hold"),
         "hr": ALL,
         "customer": VIEW,
         "address": VIEW,
@@ -76,6 +78,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "order.order": VIEW,
         "order.line": VIEW,
         "crm": VIEW,
+        "crm.company": ("view", "override_credit_hold"),
         "catalogue.product": VIEW,
         "partner.stockrecord": VIEW,
     },
@@ -108,9 +111,8 @@ def role_permissions(apps: Any, role: str) -> list[Any]:
             permissions = permissions.filter(content_type__model=model)
         for permission in permissions.select_related("content_type"):
             action = permission.codename.split("_", 1)[0]
-            if permission.codename == f"{action}_{permission.content_type.model}" and (
-                action in actions
-            ):
+            is_model_action = permission.codename == f"{action}_{permission.content_type.model}"
+            if (is_model_action and action in actions) or permission.codename in actions:
                 granted.append(permission)
     return granted
 

@@ -4,18 +4,59 @@ Availability is inventory's available-to-promise. List pages annotate it on
 their product queryset (``shop.selectors``), so tiles cost no query; a product
 without the annotation (detail page, basket) is looked up together with every
 other product in the request's basket, in one query, once per request.
-Prices are the listing's list price, tax included (``GrossListPrice``), until
-price lists arrive.
+
+Prices: consumers pay the list price, tax included (``GrossListPrice``). A
+B2B buyer pays what ``crm.selectors.price_quotes`` resolves from the company's
+price list (fixed prices with quantity breaks, category discounts), shown net
+of tax. Quotes are computed per request, for a whole page or basket at once;
+nothing price-related outlives the request.
 """
 
-from decimal import Decimal
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
 from oscar.apps.partner import availability, prices, strategy
+from oscar.apps.partner.strategy import PurchaseInfo
 
+from crm import selectors as crm_selectors
 from inventory import selectors as inventory_selectors
 from shop.partner.availability import StockLevel
+
+CENT = Decimal("0.01")
+UNRESOLVED = object()
+
+
+def tax_rate() -> Decimal:
+    return Decimal(str(settings.SALES_TAX_RATE))
+
+
+def net_of(gross: Decimal) -> Decimal:
+    return (gross / (1 + tax_rate())).quantize(Decimal("0.0001"))
+
+
+class NegotiatedPrice(prices.FixedPrice):
+    """A B2B buyer's net price, with the list price and quantity breaks to show."""
+
+    is_net_display = True
+
+    def __init__(
+        self,
+        *,
+        currency: str,
+        excl_tax: Decimal,
+        list_excl_tax: Decimal,
+        breaks: tuple[tuple[int, Decimal], ...],
+    ) -> None:
+        tax = (excl_tax * tax_rate()).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        super().__init__(currency=currency, excl_tax=excl_tax, tax=tax)
+        self.list_excl_tax = list_excl_tax
+        self.breaks = breaks
+
+    @property
+    def is_discounted(self) -> bool:
+        return self.excl_tax < self.list_excl_tax
 
 
 class AvailableToPromise:
@@ -64,40 +105,123 @@ class AvailableToPromise:
         return [line.product_id for line in basket.all_lines()]
 
 
-class GrossListPrice:
-    """List prices are what consumers pay, tax included (as EU shops must show).
+class NegotiatedPricing:
+    """Consumers: list price incl. tax. B2B buyers: their price list, net."""
 
-    The net price is derived to four decimals, so gross is exact and the
-    invoice can split it into net and sales tax.
-    """
+    request: Any
+    user: Any
 
-    def tax_rate(self, product: Any, stockrecord: Any) -> Decimal:
-        return Decimal(str(settings.SALES_TAX_RATE))
+    def __init__(self, request: Any = None) -> None:
+        super().__init__(request)  # type: ignore[call-arg]
+        self._company: Any = UNRESOLVED
+        self._quotes: dict[tuple[int, int], crm_selectors.PriceQuote] = {}
 
-    def pricing_policy(self, product: Any, stockrecord: Any) -> Any:
+    # -- who is buying --------------------------------------------------------
+    def company(self) -> Any:
+        if self._company is UNRESOLVED:
+            user = self.user if self.user is not None else getattr(self.request, "user", None)
+            self._company = crm_selectors.company_for(user)
+        return self._company
+
+    @property
+    def shows_net_prices(self) -> bool:
+        return self.company() is not None
+
+    # -- prices ---------------------------------------------------------------
+    def prepare(self, products: Iterable[Any], quantities: dict[int, int] | None = None) -> None:
+        """Quote many products in one go (a list page, a basket)."""
+        company = self.company()
+        if company is None:
+            return
+        quantities = quantities or {}
+        wanted = {}
+        for product in products:
+            stockrecord = self._first_stockrecord(product)
+            quantity = quantities.get(product.pk, 1)
+            if stockrecord is not None and (product.pk, quantity) not in self._quotes:
+                wanted[product.pk] = net_of(stockrecord.price)
+        if not wanted:
+            return
+        price_list = crm_selectors.usable_price_list(company)
+        quotes = crm_selectors.price_quotes(
+            price_list=price_list, list_nets=wanted, quantities=quantities
+        )
+        for product_id, quote in quotes.items():
+            self._quotes[(product_id, quantities.get(product_id, 1))] = quote
+
+    def _first_stockrecord(self, product: Any) -> Any:
+        records = list(product.stockrecords.all())
+        return records[0] if records else None
+
+    def price_for(self, product: Any, stockrecord: Any, quantity: int = 1) -> Any:
         if not stockrecord or stockrecord.price is None:
             return prices.Unavailable()
-        gross = stockrecord.price
-        net = (gross / (1 + self.tax_rate(product, stockrecord))).quantize(Decimal("0.0001"))
-        return prices.TaxInclusiveFixedPrice(
-            currency=stockrecord.price_currency, excl_tax=net, tax=gross - net
+        if self.company() is None:
+            gross = stockrecord.price
+            net = net_of(gross)
+            return prices.TaxInclusiveFixedPrice(
+                currency=stockrecord.price_currency, excl_tax=net, tax=gross - net
+            )
+        if (product.pk, quantity) not in self._quotes:
+            self.prepare(
+                self._basket_products_with(product), self._basket_quantities(product, quantity)
+            )
+        quote = self._quotes[(product.pk, quantity)]
+        return NegotiatedPrice(
+            currency=stockrecord.price_currency,
+            excl_tax=quote.net,
+            list_excl_tax=quote.list_net,
+            breaks=quote.breaks,
         )
 
+    def _basket_products_with(self, product: Any) -> list[Any]:
+        basket = getattr(self.request, "_basket_cache", None)
+        others = (
+            [line.product for line in basket.all_lines()]
+            if basket is not None and basket.id
+            else []
+        )
+        return [product, *[p for p in others if p.pk != product.pk]]
+
+    def _basket_quantities(self, product: Any, quantity: int) -> dict[int, int]:
+        basket = getattr(self.request, "_basket_cache", None)
+        quantities = {}
+        if basket is not None and basket.id:
+            quantities = {line.product_id: line.quantity for line in basket.all_lines()}
+        quantities[product.pk] = quantity
+        return quantities
+
+    def pricing_policy(self, product: Any, stockrecord: Any) -> Any:
+        return self.price_for(product, stockrecord)
+
     def parent_pricing_policy(self, product: Any, children_stock: Any) -> Any:
-        stockrecords = [stockrecord for _, stockrecord in children_stock if stockrecord]
+        stockrecords = [(child, record) for child, record in children_stock if record]
         if not stockrecords:
             return prices.Unavailable()
-        return self.pricing_policy(product, stockrecords[0])
+        child, record = stockrecords[0]
+        return self.price_for(child, record)
+
+    def fetch_for_line(self, line: Any, stockrecord: Any = None) -> PurchaseInfo:
+        """A basket line is priced for its quantity (quantity breaks)."""
+        stockrecord = stockrecord or self.select_stockrecord(line.product)  # type: ignore[attr-defined]
+        return PurchaseInfo(
+            price=self.price_for(line.product, stockrecord, max(line.quantity, 1)),
+            availability=self.availability_policy(line.product, stockrecord),  # type: ignore[attr-defined]
+            stockrecord=stockrecord,
+        )
 
 
 class ErpStrategy(
-    strategy.UseFirstStockRecord, AvailableToPromise, GrossListPrice, strategy.Structured
+    strategy.UseFirstStockRecord, AvailableToPromise, NegotiatedPricing, strategy.Structured
 ):
     pass
 
 
 class Selector:
-    """Stateless: picks the strategy for a request (or none, for tasks)."""
+    """Stateless: picks the strategy for a request (or a user, for tasks)."""
 
     def strategy(self, request: Any = None, user: Any = None, **kwargs: Any) -> strategy.Base:
-        return ErpStrategy(request)
+        chosen = ErpStrategy(request)
+        if user is not None and getattr(user, "is_authenticated", False):
+            chosen.user = user
+        return chosen

@@ -48,6 +48,12 @@ class ProductListView(ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        # evaluate the page once, and price it in one go (B2B buyers' quotes)
+        page_products = list(context["page_obj"].object_list)
+        context["products"] = context["object_list"] = page_products
+        strategy = getattr(self.request, "strategy", None)
+        if strategy is not None and hasattr(strategy, "prepare"):
+            strategy.prepare(page_products)
         context["form"] = self.form
         context["search_form"] = self.form
         context["selected_facets"] = []

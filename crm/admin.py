@@ -1,0 +1,44 @@
+"""Sales staff manage B2B accounts and price lists here."""
+
+from django.contrib import admin
+
+from crm.models import Buyer, CategoryDiscount, Company, Contact, PriceList, PriceListItem
+
+
+class BuyerInline(admin.TabularInline):
+    model = Buyer
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["name", "tax_id", "payment_terms", "credit_limit", "price_list", "is_active"]
+    list_filter = ["payment_terms", "is_active", "price_list"]
+    list_select_related = ["price_list"]
+    search_fields = ["name", "tax_id", "email"]
+    inlines = [BuyerInline, ContactInline]
+
+
+class PriceListItemInline(admin.TabularInline):
+    model = PriceListItem
+    extra = 0
+    autocomplete_fields = ["product"]
+
+
+class CategoryDiscountInline(admin.TabularInline):
+    model = CategoryDiscount
+    extra = 0
+
+
+@admin.register(PriceList)
+class PriceListAdmin(admin.ModelAdmin):
+    list_display = ["name", "currency", "valid_from", "valid_to", "is_active"]
+    list_filter = ["is_active", "currency"]
+    search_fields = ["name"]
+    inlines = [PriceListItemInline, CategoryDiscountInline]

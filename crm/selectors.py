@@ -1,0 +1,123 @@
+"""Reads of CRM: whose account a login buys for, and what they pay.
+
+Price resolution (the one place it happens; the storefront strategy, staff
+orders and the API all call ``price_quotes``). For a product, a quantity and a
+day, with the buyer's company price list:
+
+1. no price list, or it is inactive or outside its validity dates: the list
+   price (net of tax);
+2. the price list's fixed prices for the product, if any applies: the one with
+   the largest minimum quantity not above the quantity ordered (quantity
+   breaks);
+3. otherwise the largest percentage off the list price among the price
+   list's discounts for the product's categories or any of their ancestors;
+4. otherwise the list price.
+
+Prices here are net (excluding tax); the storefront adds tax for consumers
+and shows B2B buyers net prices. Nothing is cached between requests.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from crm.models import Buyer, CategoryDiscount, Company, PriceList, PriceListItem
+
+ProductCategory = get_model("catalogue", "ProductCategory")
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class PriceQuote:
+    list_net: Decimal
+    net: Decimal
+    source: str  # "list", "price_list" or "category"
+    breaks: tuple[tuple[int, Decimal], ...] = ()
+
+    @property
+    def is_discounted(self) -> bool:
+        return self.net < self.list_net
+
+
+def company_for(user: Any) -> Company | None:
+    """The active company a login buys for, with its price list; None for consumers."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    buyer = (
+        Buyer.objects.filter(user_id=user.pk, company__is_active=True)
+        .select_related("company__price_list")
+        .first()
+    )
+    return buyer.company if buyer else None
+
+
+def usable_price_list(company: Company | None, day: date | None = None) -> PriceList | None:
+    if company is None or company.price_list is None:
+        return None
+    day = day or timezone.localdate()
+    return company.price_list if company.price_list.is_valid_on(day) else None
+
+
+def price_quotes(
+    *,
+    price_list: PriceList | None,
+    list_nets: Mapping[int, Decimal],
+    quantities: Mapping[int, int] | None = None,
+) -> dict[int, PriceQuote]:
+    """Net unit prices for many products at once; at most three queries."""
+    quantities = quantities or {}
+    if price_list is None:
+        return {pid: PriceQuote(net, net, "list") for pid, net in list_nets.items()}
+    ids = list(list_nets)
+    items: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for product_id, min_quantity, price in (
+        PriceListItem.objects.filter(price_list=price_list, product_id__in=ids)
+        .order_by("product_id", "min_quantity")
+        .values_list("product_id", "min_quantity", "price")
+    ):
+        items[product_id].append((min_quantity, price))
+    discounts = list(
+        CategoryDiscount.objects.filter(price_list=price_list).values_list(
+            "category__path", "percent"
+        )
+    )
+    paths: dict[int, list[str]] = defaultdict(list)
+    if discounts:
+        for product_id, path in ProductCategory.objects.filter(product_id__in=ids).values_list(
+            "product_id", "category__path"
+        ):
+            paths[product_id].append(path)
+    quotes = {}
+    for product_id, list_net in list_nets.items():
+        breaks = tuple(items.get(product_id, ()))
+        quantity = quantities.get(product_id, 1)
+        fixed = [price for minimum, price in breaks if minimum <= quantity]
+        if fixed:
+            quotes[product_id] = PriceQuote(list_net, fixed[-1], "price_list", breaks)
+            continue
+        percent = max(
+            (
+                pct
+                for prefix, pct in discounts
+                for path in paths.get(product_id, ())
+                if path.startswith(prefix)
+            ),
+            default=None,
+        )
+        if percent:
+            net = (list_net * (1 - percent / 100)).quantize(CENT, ROUND_HALF_UP)
+            quotes[product_id] = PriceQuote(list_net, net, "category", breaks)
+        else:
+            quotes[product_id] = PriceQuote(list_net, list_net, "list", breaks)
+    return quotes
+
+
+def companies_of(users: Iterable[Any]) -> dict[int, Company]:
+    buyers = Buyer.objects.filter(user__in=list(users)).select_related("company")
+    return {buyer.user_id: buyer.company for buyer in buyers}
