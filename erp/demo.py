@@ -1,4 +1,5 @@
-"""Demo logins: a superuser, one staff user per role (see erp.roles), and a customer.
+"""Demo logins: a superuser, one staff user per role (see erp.roles), a customer
+and two B2B buyers (their companies are seeded by ``shop.demo.b2b``).
 
 Demo-only passwords, printed by ``make run`` and listed in the README. They
 are created only when DEBUG is on or when asked for explicitly.
@@ -60,6 +61,24 @@ DEMO_LOGINS = [
         "Customer",
         None,
         "storefront customer",
+    ),
+    DemoLogin(
+        "buyer@alpine.example",
+        "buyer@alpine.example",
+        "buyer-demo",
+        "Anna",
+        "Alpin",
+        None,
+        "B2B buyer: Alpine Outfitters (Net 30, trade prices)",
+    ),
+    DemoLogin(
+        "buyer@nordwerk.example",
+        "buyer@nordwerk.example",
+        "buyer-demo",
+        "Nils",
+        "Nord",
+        None,
+        "B2B buyer: Nordwerk Schulbedarf (Net 15, close to its credit limit)",
     ),
 ]
 

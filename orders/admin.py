@@ -100,7 +100,7 @@ class OrderAdmin(admin.ModelAdmin):
     ]
     exclude = ["analytics_tracked"]
     inlines = [oscar_admin.LineInline, ShipmentInline]
-    actions = ["mark_paid", "start_picking", "cancel_orders"]
+    actions = ["mark_paid", "release_credit_hold", "start_picking", "cancel_orders"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # staff orders go through "New staff order", which prices and allocates
@@ -128,6 +128,13 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.action(description="Payment received (bank transfer)", permissions=["change"])
     def mark_paid(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         self._for_each(request, queryset, services.order_mark_paid, "ready to fulfil")
+
+    @admin.action(description="Release credit hold", permissions=["release_credit"])
+    def release_credit_hold(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._for_each(request, queryset, services.order_release_credit_hold, "ready to fulfil")
+
+    def has_release_credit_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("crm.override_credit_hold")
 
     @admin.action(description="Start picking", permissions=["change"])
     def start_picking(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:

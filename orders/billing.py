@@ -17,12 +17,32 @@ from typing import Any
 
 from accounting import services as accounting
 from accounting.models import Invoice, InvoiceLine
+from crm.selectors import company_for
 from orders.models import ReturnRequest, Shipment
 
 ZERO = Decimal("0")
 
 
+def _terms(order: Any) -> tuple[int, str]:
+    """Days to pay and the terms' name: the company's for orders on account."""
+    if order.payment_method == "on_account":
+        company = company_for(order.user)
+        if company is not None:
+            return company.payment_terms, company.get_payment_terms_display()
+    return 0, "Due on receipt"
+
+
 def _customer(order: Any) -> accounting.Customer:
+    if order.payment_method == "on_account":
+        company = company_for(order.user)
+        if company is not None:
+            return accounting.Customer(
+                email=order.email or company.email,
+                name=company.name,
+                address=company.billing_address
+                + (f"\nVAT {company.tax_id}" if company.tax_id else ""),
+                user=order.user,
+            )
     address = order.billing_address or order.shipping_address
     name = f"{address.first_name} {address.last_name}".strip() if address else ""
     lines = [line for line in (address.active_address_fields() if address else []) if line]
@@ -70,10 +90,13 @@ def invoice_shipment(
                 tax=order.shipping_incl_tax - order.shipping_excl_tax,
             )
         )
+    due_in_days, terms = _terms(order)
     return accounting.invoice_issue(
         source=f"shipment:{shipment.pk}",
         customer=_customer(order),
         lines=lines,
+        due_in_days=due_in_days,
+        terms=terms,
         currency=order.currency,
         order_id=order.pk,
         order_number=order.number,

@@ -119,9 +119,32 @@ class OfflineTestCard:
         return f"TEST-VOID-{secrets.token_hex(6).upper()}"
 
 
+class OnAccount:
+    """B2B buyers: the company is invoiced on its terms; the credit limit is
+    checked when the order is placed (``orders.credit``)."""
+
+    code = "on_account"
+    name = "On account (invoice with your company's terms)"
+    authorises_at_checkout = True
+
+    def authorise(self, *, amount: Decimal, currency: str, card: CardDetails | None) -> str:
+        return ""
+
+    def capture(self, *, reference: str, amount: Decimal) -> str:
+        return ""
+
+    def refund(self, *, reference: str, amount: Decimal) -> str:
+        return ""
+
+    def void(self, *, reference: str) -> str:
+        return ""
+
+
 GATEWAYS: dict[str, Gateway] = {
-    gateway.code: gateway for gateway in (BankTransfer(), OfflineTestCard())
+    gateway.code: gateway for gateway in (BankTransfer(), OfflineTestCard(), OnAccount())
 }
+CONSUMER_METHODS = ("test_card", "bank_transfer")
+B2B_METHODS = ("on_account", "test_card", "bank_transfer")
 
 
 def gateway_for(code: str) -> Gateway:
@@ -131,8 +154,10 @@ def gateway_for(code: str) -> Gateway:
         raise PaymentDeclined(f"Unknown payment method “{code}”.") from None
 
 
-def payment_choices() -> list[tuple[str, str]]:
-    return [(code, gateway.name) for code, gateway in GATEWAYS.items()]
+def payment_choices(*, is_buyer: bool = False) -> list[tuple[str, str]]:
+    """The methods a customer may choose: on account only for B2B buyers."""
+    codes = B2B_METHODS if is_buyer else CONSUMER_METHODS
+    return [(code, GATEWAYS[code].name) for code in codes]
 
 
 def source_for(order: Any) -> Any | None:

@@ -6,6 +6,7 @@ which is the timeline customers see. Plain constants, importable by settings.
 """
 
 PENDING_PAYMENT = "Pending payment"
+CREDIT_HOLD = "Credit hold"
 READY = "Ready to fulfil"
 PICKING = "Picking"
 PACKED = "Packed"
@@ -18,6 +19,7 @@ RETURNED = "Returned"
 
 PIPELINE: dict[str, tuple[str, ...]] = {
     PENDING_PAYMENT: (READY, CANCELLED),
+    CREDIT_HOLD: (READY, CANCELLED),
     READY: (PICKING, CANCELLED),
     PICKING: (PACKED, READY, CANCELLED),
     PACKED: (PARTIALLY_SHIPPED, SHIPPED, PICKING, CANCELLED),
@@ -30,10 +32,13 @@ PIPELINE: dict[str, tuple[str, ...]] = {
 }
 
 #: statuses in which the customer may still cancel online (nothing picked yet)
-CUSTOMER_CANCELLABLE = (PENDING_PAYMENT, READY)
+CUSTOMER_CANCELLABLE = (PENDING_PAYMENT, CREDIT_HOLD, READY)
 #: statuses in which staff may cancel (nothing shipped yet)
-STAFF_CANCELLABLE = (PENDING_PAYMENT, READY, PICKING, PACKED)
+STAFF_CANCELLABLE = (PENDING_PAYMENT, CREDIT_HOLD, READY, PICKING, PACKED)
 #: statuses in which goods can be picked and packed
 FULFILLABLE = (READY, PICKING, PACKED, PARTIALLY_SHIPPED)
 #: the order of the happy path, for the customer's timeline
+#: on-account orders that count against a company's credit until invoiced;
+#: an order on credit hold awaits a decision and counts once released
+OPEN_ON_ACCOUNT = (READY, PICKING, PACKED, PARTIALLY_SHIPPED)
 TIMELINE = (PENDING_PAYMENT, READY, PICKING, PACKED, PARTIALLY_SHIPPED, SHIPPED, DELIVERED)

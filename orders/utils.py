@@ -23,6 +23,7 @@ from oscar.apps.order.signals import order_placed
 from oscar.core.loading import get_model
 
 from inventory.services import LineRequest, stock_allocate
+from orders.credit import check_on_account_order
 
 Line = get_model("order", "Line")
 LinePrice = get_model("order", "LinePrice")
@@ -52,6 +53,11 @@ class OrderCreator(utils.OrderCreator):
         basket_lines = list(basket.all_lines())
         try:
             with transaction.atomic():
+                if kwargs.get("payment_method") == "on_account":
+                    # locks the company until commit: credit is checked order by order
+                    status = check_on_account_order(
+                        user=user, total=total.incl_tax, currency=total.currency
+                    )
                 order = self.create_order_model(
                     user,
                     basket,

@@ -176,7 +176,7 @@ def place_order(
     from shop.partner.strategy import Selector
 
     basket = get_model("basket", "Basket").objects.create(owner=user)
-    basket.strategy = Selector().strategy()
+    basket.strategy = Selector().strategy(user=user)
     for product, quantity in items:
         basket.add_product(product, quantity)
     card = CardDetails(card_number, 12, 2030, "123") if payment_method == "test_card" else None
@@ -190,3 +190,34 @@ def place_order(
         channel=channel,
         shipping_method=shipping_method,
     )
+
+
+class PriceListFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "crm.PriceList"
+
+    name = factory.Sequence(lambda n: f"Price list {n}")
+    currency = "EUR"
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "crm.Company"
+
+    name = factory.Sequence(lambda n: f"Company {n} GmbH")
+    billing_address = "Industriestraße 1\n70565 Stuttgart\nGermany"
+    email = factory.LazyAttribute(
+        lambda company: f"accounts@company{company.name.split()[1]}.example"
+    )
+    payment_terms = 30
+    credit_limit = Decimal("5000.00")
+    price_list = factory.SubFactory(PriceListFactory)
+
+
+def buyer_for(company: object, username: str) -> object:
+    """A login that buys for ``company``."""
+    from crm.models import Buyer
+
+    user = UserFactory(username=username, email=f"{username}@example.com")
+    Buyer.objects.create(user=user, company=company)
+    return user

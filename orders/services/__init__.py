@@ -4,6 +4,7 @@ from orders.services.errors import OrderError
 from orders.services.fulfilment import (
     order_cancel,
     order_mark_paid,
+    order_release_credit_hold,
     order_start_picking,
     shipment_deliver,
     shipment_pack,
@@ -22,6 +23,7 @@ __all__ = [
     "order_cancel",
     "order_mark_paid",
     "order_place_from_basket",
+    "order_release_credit_hold",
     "order_start_picking",
     "return_authorise",
     "return_receive",

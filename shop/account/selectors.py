@@ -134,10 +134,48 @@ def order_tracking(order: Any) -> OrderTracking:
 
 
 def customer_invoices(*, user: Any) -> Any:
+    """The user's invoices, and for a B2B buyer every invoice of their company."""
     from accounting.models import Invoice
+    from crm.selectors import company_for
 
-    return Invoice.objects.filter(customer=user).order_by("-issue_date", "-pk")
+    company = company_for(user)
+    if company is None:
+        documents = Invoice.objects.filter(customer=user)
+    else:
+        documents = Invoice.objects.filter(customer__buyer__company=company)
+    return documents.order_by("-issue_date", "-pk")
 
 
 def customer_invoice(*, user: Any, number: str) -> Any | None:
     return customer_invoices(user=user).filter(number=number).first()
+
+
+@dataclass(frozen=True)
+class Statement:
+    company: Any
+    open_invoices: list[Any]
+    open_credit_notes: list[Any]
+    position: Any
+
+    @property
+    def balance(self) -> Any:
+        return sum(i.balance for i in self.open_invoices) - sum(
+            c.balance for c in self.open_credit_notes
+        )
+
+
+def account_statement(*, user: Any) -> Statement | None:
+    """Open invoices, balance and credit of the buyer's company; None for consumers."""
+    from crm.selectors import company_for
+    from orders.credit import credit_position
+
+    company = company_for(user)
+    if company is None:
+        return None
+    documents = [d for d in customer_invoices(user=user) if d.balance > 0]
+    return Statement(
+        company=company,
+        open_invoices=[d for d in documents if not d.is_credit_note],
+        open_credit_notes=[d for d in documents if d.is_credit_note],
+        position=credit_position(company),
+    )

@@ -33,6 +33,8 @@ urlpatterns = [
         name="order-return",
     ),
     path("accounts/invoices/", views.invoice_list_view, name="invoice-list"),
+    path("accounts/quick-order/", views.quick_order_view, name="quick-order"),
+    path("accounts/statement/", views.statement_view, name="statement"),
     path("accounts/invoices/<str:number>/pdf/", views.invoice_pdf_view, name="invoice-pdf"),
     re_path(
         rf"^accounts/order-status-form/{ORDER_STATUS_HASH}/$",

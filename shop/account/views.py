@@ -147,3 +147,53 @@ def invoice_pdf_view(request: HttpRequest, number: str) -> HttpResponse:
     response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+MAX_UPLOAD = 256 * 1024
+
+
+@login_required
+def quick_order_view(request: HttpRequest) -> HttpResponse:
+    """Paste or upload 'SKU quantity' lines; good lines go to the basket."""
+    from shop.account.quick_order import quick_order
+
+    text = ""
+    if request.method == "POST":
+        text = request.POST.get("lines", "")
+        upload = request.FILES.get("file")
+        if upload is not None:
+            if (upload.size or 0) > MAX_UPLOAD:
+                messages.error(request, "That file is larger than 256 KB; paste the lines instead.")
+                return render(request, "shop/account/quick_order.html", {"text": text})
+            try:
+                text += "\n" + upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                messages.error(request, "That file is not a text or CSV file.")
+                return render(request, "shop/account/quick_order.html", {"text": text})
+        if not text.strip():
+            messages.error(request, "Enter at least one line: an SKU or EAN and a quantity.")
+        else:
+            result = quick_order(
+                basket=request.basket,  # type: ignore[attr-defined]
+                strategy=request.strategy,  # type: ignore[attr-defined]
+                text=text,
+            )
+            for problem in result.problems:
+                messages.error(request, problem)
+            if result.added:
+                messages.success(request, "Added to your basket: " + ", ".join(result.added) + ".")
+                return redirect("basket:summary")
+    context = {"text": text, "page_title": "Quick order", "active_tab": "quick-order"}
+    return render(request, "shop/account/quick_order.html", context)
+
+
+@login_required
+def statement_view(request: HttpRequest) -> HttpResponse:
+    """A B2B buyer's account: open invoices, balance, credit available."""
+    statement = selectors.account_statement(user=request.user)
+    if statement is None:
+        raise Http404("Only business accounts have a statement.")
+    context = {"statement": statement, "page_title": "Account statement", "active_tab": "statement"}
+    response = render(request, "shop/account/statement.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response

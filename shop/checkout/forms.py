@@ -11,11 +11,15 @@ from orders.payments import CardDetails, payment_choices
 
 class PaymentMethodForm(forms.Form):
     method = forms.ChoiceField(
-        choices=payment_choices,
+        choices=[],
         widget=forms.RadioSelect,
         label="How would you like to pay?",
         error_messages={"required": "Choose how you would like to pay."},
     )
+
+    def __init__(self, *args: Any, is_buyer: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = payment_choices(is_buyer=is_buyer)  # type: ignore[attr-defined]
 
 
 class CardForm(forms.Form):

@@ -20,6 +20,7 @@ from oscar.core.loading import get_model
 
 from inventory.services import InsufficientStock
 from orders import payments
+from orders.services.errors import OrderError
 from orders.services.placement import initial_status
 from shop.checkout.forms import CardForm, PaymentMethodForm
 
@@ -31,15 +32,22 @@ def chosen_method(view: Any) -> str:
     return view.checkout_session._get("payment", "method") or ""
 
 
+def is_buyer(request: HttpRequest) -> bool:
+    return bool(getattr(getattr(request, "strategy", None), "shows_net_prices", False))
+
+
 class PaymentMethodView(views.PaymentMethodView):
     template_name = "oscar/checkout/payment_method.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = PaymentMethodForm(initial={"method": chosen_method(self) or "test_card"})
+        default = "on_account" if is_buyer(request) else "test_card"
+        form = PaymentMethodForm(
+            initial={"method": chosen_method(self) or default}, is_buyer=is_buyer(request)
+        )
         return self.render_to_response(self.get_context_data(form=form))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = PaymentMethodForm(request.POST)
+        form = PaymentMethodForm(request.POST, is_buyer=is_buyer(request))
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         self.checkout_session._set("payment", "method", form.cleaned_data["method"])
@@ -51,7 +59,8 @@ class PaymentDetailsView(views.PaymentDetailsView):
         return [*super().get_pre_conditions(request), "check_payment_method_is_chosen"]
 
     def check_payment_method_is_chosen(self, request: HttpRequest) -> None:
-        if chosen_method(self) not in payments.GATEWAYS:
+        allowed = payments.B2B_METHODS if is_buyer(request) else payments.CONSUMER_METHODS
+        if chosen_method(self) not in allowed:
             raise FailedPreCondition(
                 url=reverse("checkout:payment-method"), message="Choose how you would like to pay."
             )
@@ -118,14 +127,22 @@ class PaymentDetailsView(views.PaymentDetailsView):
         if reference:
             self.add_payment_event("Authorise", total.incl_tax, reference=reference)
 
+    def _void_authorisation(self) -> None:
+        gateway, reference = getattr(self, "_authorisation", (None, ""))
+        if gateway is not None and reference:
+            gateway.void(reference=reference)
+
     def handle_order_placement(self, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return super().handle_order_placement(*args, **kwargs)
+        except OrderError as refused:  # e.g. the company's credit limit
+            self._void_authorisation()
+            self.restore_frozen_basket()
+            messages.error(self.request, str(refused))
+            return redirect("checkout:payment-method")
         except InsufficientStock as shortage:
             # place_order rolled everything back; release the money, fix the basket
-            gateway, reference = getattr(self, "_authorisation", (None, ""))
-            if gateway is not None and reference:
-                gateway.void(reference=reference)
+            self._void_authorisation()
             self.restore_frozen_basket()
             for line in shortage.shortages:
                 messages.error(self.request, str(line))

@@ -46,3 +46,40 @@ def test_category_page_runs_the_same_queries_for_one_product_and_a_full_page(cli
     full_page = count_queries(client, url)
 
     assert one == full_page == 12
+
+
+def test_b2b_prices_cost_a_constant_three_queries_per_page(client: Client):
+    """A buyer's page costs what a logged-in consumer's does, plus three queries
+    for the price list (fixed prices, category discounts, the products'
+    categories), however many products the page shows. Anonymous visitors skip
+    Oscar's per-user queries (session, user, basket, notifications) altogether."""
+    from decimal import Decimal
+
+    from crm.models import CategoryDiscount, PriceListItem
+    from tests.factories import CompanyFactory, UserFactory, buyer_for
+
+    category = CategoryFactory(name="Tents")
+    company = CompanyFactory()
+    CategoryDiscount.objects.create(price_list=company.price_list, category=category, percent=5)
+    first = ProductFactory()
+    first.categories.add(category)
+    PriceListItem.objects.create(price_list=company.price_list, product=first, price=Decimal("9"))
+    consumer, buyer = UserFactory(username="carla"), buyer_for(company, "bea")
+
+    def page_queries(user) -> int:
+        client.force_login(user)
+        return count_queries(client, "/catalogue/")
+
+    b2b_one, consumer_one = page_queries(buyer), page_queries(consumer)
+    for index in range(25):
+        product = ProductFactory()
+        product.categories.add(category)
+        if index % 2:
+            PriceListItem.objects.create(
+                price_list=company.price_list, product=product, price=Decimal("8")
+            )
+    b2b_full, consumer_full = page_queries(buyer), page_queries(consumer)
+
+    assert b2b_one == b2b_full
+    assert consumer_one == consumer_full
+    assert b2b_full == consumer_full + 3

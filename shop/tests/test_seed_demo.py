@@ -32,9 +32,11 @@ def test_specs_are_deterministic_and_unique():
 def test_seed_demo_builds_the_business_and_a_second_run_reuses_it(settings, tmp_path):
     from accounting.models import Invoice
     from accounting.selectors import trial_balance
+    from crm.models import Company
     from inventory.models import StockMove, Warehouse
     from inventory.selectors import available_to_promise, stock_drift
     from orders import statuses
+    from orders.credit import credit_position
 
     Order = get_model("order", "Order")
     settings.MEDIA_ROOT = tmp_path
@@ -51,9 +53,13 @@ def test_seed_demo_builds_the_business_and_a_second_run_reuses_it(settings, tmp_
         Invoice.objects.count(),
     )
     settings.DEBUG = True
+    call_command("seed_demo")  # adds the logins, and the B2B buyers' orders
+    with_buyers = (Order.objects.count(), Invoice.objects.count())
     call_command("seed_demo")
 
     assert counts == (200, 10, 200, 53, counts[4])  # 40 history orders + 13 in every state
+    assert with_buyers == (53 + 6, counts[4] + 4)  # 4 delivered B2B orders are invoiced
+    counts = (*counts[:3], *with_buyers)
     assert (
         Product.objects.count(),
         Category.objects.count(),
@@ -85,6 +91,15 @@ def test_seed_demo_builds_the_business_and_a_second_run_reuses_it(settings, tmp_
     assert Invoice.objects.filter(kind="credit_note").count() == 1
     assert users.get(username="admin").is_superuser
     assert users.get(username="customer@example.com").is_staff is False
+    nordwerk = Company.objects.get(name="Nordwerk Schulbedarf AG")
+    position = credit_position(nordwerk)
+    assert 0 < position.available < 600  # close to its limit
+    held = Order.objects.get(status=statuses.CREDIT_HOLD)
+    assert held.user.buyer.company == nordwerk
+    alpine = users.get(username="buyer@alpine.example").buyer.company
+    assert (alpine.payment_terms, nordwerk.payment_terms) == (30, 15)
+    assert alpine.price_list != nordwerk.price_list
+    assert Invoice.objects.filter(order__user__buyer__company=nordwerk).count() == 2
     assert list(users.get(username="warehouse").groups.values_list("name", flat=True)) == [
         "Warehouse"
     ]

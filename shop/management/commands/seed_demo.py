@@ -7,6 +7,7 @@ from django.contrib.sites.models import Site
 from django.core.management.base import BaseCommand, CommandParser
 
 from erp.demo import seed_users
+from shop.demo.b2b import seed_b2b
 from shop.demo.catalogue import demo_products, seed_catalogue
 from shop.demo.countries import seed_countries
 from shop.demo.inventory import seed_stock
@@ -44,6 +45,8 @@ class Command(BaseCommand):
             self.stdout.write("demo logins skipped (DEBUG is off; use --with-demo-users)")
         orders = seed_orders()
         self.stdout.write(f"demo orders: {orders} new, in every state of the pipeline")
+        b2b_orders = seed_b2b()
+        self.stdout.write(f"demo B2B accounts: 2 companies, {b2b_orders} new orders on account")
         entries = seed_ledger()
         self.stdout.write(
             f"demo bookkeeping: {entries} new entries (capital, wages, rent, suppliers)"

@@ -1,0 +1,196 @@
+"""Demo B2B accounts: two companies with their own price lists and terms.
+
+- Alpine Outfitters GmbH: Net 30, a 20,000 EUR credit limit, trade prices
+  (fixed prices with quantity breaks on a few products, 10 % off tents).
+- Nordwerk Schulbedarf AG: Net 15, a limit just above what it already owes
+  (one invoice overdue), over-limit orders go on credit hold; one does.
+
+Companies and price lists are business data and always seeded; the buyers'
+logins are demo logins (``erp.demo``), so their orders are placed only when
+those logins exist. Idempotent: found again by name, orders skipped once the
+buyer has any.
+"""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from oscar.core.loading import get_class, get_model
+
+from accounting.services import backdated
+from crm.models import Buyer, CategoryDiscount, Company, Contact, PriceList, PriceListItem
+from inventory.selectors import available_to_promise
+from orders import services
+from orders.credit import credit_position
+from shop.demo.orders import _age, _ship
+
+Basket = get_model("basket", "Basket")
+Category = get_model("catalogue", "Category")
+Country = get_model("address", "Country")
+OrderAndItemCharges = get_model("shipping", "OrderAndItemCharges")
+Product = get_model("catalogue", "Product")
+ShippingAddress = get_model("order", "ShippingAddress")
+Selector = get_class("partner.strategy", "Selector")
+
+ALPINE = "Alpine Outfitters GmbH"
+NORDWERK = "Nordwerk Schulbedarf AG"
+
+
+def seed_b2b() -> int:
+    """Create the companies (and their orders when the buyer logins exist); returns new orders."""
+    products = _stocked_products()
+    alpine_list = _price_list("Trade: Alpine Outfitters", products[:4], "0.80", "TEN", "10")
+    nordwerk_list = _price_list("Schools: Nordwerk", products[4:8], "0.85", "SLP", "15")
+    alpine = _company(
+        ALPINE,
+        tax_id="DE811234567",
+        address="Alpine Outfitters GmbH\nBergstraße 5\n80331 München\nGermany",
+        email="accounts@alpine.example",
+        terms=Company.Terms.NET_30,
+        limit=Decimal("20000.00"),
+        over_limit=Company.OverLimit.REFUSE,
+        price_list=alpine_list,
+        contact=("Greta Huber", "Purchasing", "greta.huber@alpine.example"),
+    )
+    nordwerk = _company(
+        NORDWERK,
+        tax_id="DE298765432",
+        address="Nordwerk Schulbedarf AG\nHafenweg 9\n20457 Hamburg\nGermany",
+        email="buchhaltung@nordwerk.example",
+        terms=Company.Terms.NET_15,
+        limit=Decimal("100000.00"),  # lowered below once its history is in
+        over_limit=Company.OverLimit.HOLD,
+        price_list=nordwerk_list,
+        contact=("Jens Petersen", "Accounts payable", "jens.petersen@nordwerk.example"),
+    )
+    placed = 0
+    alpine_buyer = _buyer("buyer@alpine.example", alpine)
+    if alpine_buyer is not None and not alpine_buyer.orders.exists():
+        placed += _delivered(alpine_buyer, products[:3], days_ago=24)
+        placed += _delivered(alpine_buyer, products[8:10], days_ago=9)
+        _place(alpine_buyer, products[1:2], quantity=6)  # ready to pick
+        placed += 1
+    nordwerk_buyer = _buyer("buyer@nordwerk.example", nordwerk)
+    if nordwerk_buyer is not None and not nordwerk_buyer.orders.exists():
+        placed += _delivered(nordwerk_buyer, products[4:6], days_ago=21)  # overdue on Net 15
+        placed += _delivered(nordwerk_buyer, products[6:8], days_ago=6)
+        exposure = credit_position(nordwerk).exposure
+        nordwerk.credit_limit = (exposure + 250).quantize(Decimal("100")) + 100
+        nordwerk.save(update_fields=["credit_limit"])
+        held = _place(nordwerk_buyer, products[10:12], quantity=3)  # past the limit: on hold
+        assert held.status == "Credit hold", held.status
+        placed += 1
+    return placed
+
+
+def _stocked_products() -> list[Any]:
+    atp = available_to_promise(Product.objects.values_list("pk", flat=True))
+    ids = sorted(pk for pk, units in atp.items() if units > 30)
+    return list(Product.objects.filter(pk__in=ids[-12:]).order_by("pk"))
+
+
+def _price_list(
+    name: str, fixed: list[Any], factor: str, category_code: str, percent: str
+) -> PriceList:
+    price_list, created = PriceList.objects.get_or_create(name=name, defaults={"currency": "EUR"})
+    if not created:
+        return price_list
+    records = {
+        record.product_id: record.price
+        for product in fixed
+        for record in product.stockrecords.all()[:1]
+    }
+    for product in fixed:
+        gross = records[product.pk]
+        net = (gross / Decimal("1.19") * Decimal(factor)).quantize(Decimal("0.01"))
+        PriceListItem.objects.create(price_list=price_list, product=product, price=net)
+        PriceListItem.objects.create(
+            price_list=price_list,
+            product=product,
+            min_quantity=10,
+            price=(net * Decimal("0.92")).quantize(Decimal("0.01")),
+        )
+    category = Category.objects.filter(slug__startswith=_slug_prefix(category_code)).first()
+    if category is not None:
+        CategoryDiscount.objects.create(
+            price_list=price_list, category=category, percent=Decimal(percent)
+        )
+    return price_list
+
+
+def _slug_prefix(code: str) -> str:
+    return {"TEN": "tents", "SLP": "sleeping"}[code]
+
+
+def _company(
+    name: str,
+    *,
+    tax_id: str,
+    address: str,
+    email: str,
+    terms: int,
+    limit: Decimal,
+    over_limit: str,
+    price_list: PriceList,
+    contact: tuple[str, str, str],
+) -> Company:
+    company, created = Company.objects.get_or_create(
+        name=name,
+        defaults={
+            "tax_id": tax_id,
+            "billing_address": address,
+            "email": email,
+            "payment_terms": terms,
+            "credit_limit": limit,
+            "over_limit": over_limit,
+            "price_list": price_list,
+        },
+    )
+    if created:
+        Contact.objects.create(company=company, name=contact[0], role=contact[1], email=contact[2])
+    return company
+
+
+def _buyer(username: str, company: Company) -> Any:
+    user = get_user_model().objects.filter(username=username).first()
+    if user is not None:
+        Buyer.objects.get_or_create(user=user, defaults={"company": company})
+    return user
+
+
+def _place(user: Any, products: list[Any], quantity: int = 2) -> Any:
+    basket = Basket.objects.create(owner=user)
+    basket.strategy = Selector().strategy(user=user)
+    for product in products:
+        basket.add_product(product, quantity)
+    company = Buyer.objects.select_related("company").get(user=user).company
+    city = company.billing_address.splitlines()[2].split(" ", 1)
+    address = ShippingAddress(
+        first_name=user.first_name,
+        last_name=user.last_name,
+        line1=company.billing_address.splitlines()[1],
+        line4=city[1],
+        postcode=city[0],
+        country=Country.objects.get(pk="DE"),
+    )
+    return services.order_place_from_basket(
+        basket=basket,
+        shipping_address=address,
+        user=user,
+        shipping_method=OrderAndItemCharges.objects.get(code="standard"),
+        channel="b2b",
+        payment_method="on_account",
+    )
+
+
+def _delivered(user: Any, products: list[Any], *, days_ago: int) -> int:
+    """An on-account order shipped and delivered ``days_ago``: an invoice on the terms."""
+    with backdated(timezone.localdate() - timedelta(days=days_ago)):
+        order = _place(user, products, quantity=4)
+        for shipment in _ship(order, random.Random(order.pk)):
+            services.shipment_deliver(shipment=shipment)
+    _age(order, days_ago)
+    return 1
