@@ -28,6 +28,7 @@ ZERO = Decimal("0")
 class CreditLimitExceeded(OrderError):
     def __init__(self, company: Company, available: Decimal, total: Decimal, currency: str) -> None:
         self.available = available
+        self.currency = currency
         super().__init__(
             f"This order ({total} {currency}) is more than the credit available to "
             f"{company.name} ({max(available, ZERO)} {currency} of {company.credit_limit}). "

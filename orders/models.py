@@ -164,3 +164,29 @@ class ReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x line {self.order_line_id}"
+
+
+class IdempotencyKey(models.Model):
+    """An API client's ``Idempotency-Key`` for an order it placed.
+
+    Written in the order's transaction, so a key exists exactly when its
+    order does: a retry finds the order, a concurrent retry waits on the
+    unique index until the first request commits (or rolls back), and a
+    request that failed leaves no key behind and may simply be sent again.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request body")
+    order = models.ForeignKey("order.Order", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} -> order {self.order_id}"

@@ -1,3 +1,5 @@
+"""The API root and the token login."""
+
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -6,7 +8,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
+
+from erp.api.serializers import ErrorSerializer
 
 
 class ApiRootView(APIView):
@@ -34,3 +41,29 @@ class ApiRootView(APIView):
                 "health": reverse("healthz", request=request),
             }
         )
+
+
+class LoginThrottle(AnonRateThrottle):
+    """Login attempts per client address (``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"]``)."""
+
+    scope = "login"
+
+
+class TokenLoginView(ObtainAuthToken):
+    """Exchange a username and password for an API token (``Authorization: Token <token>``)."""
+
+    throttle_classes = [LoginThrottle]
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={
+            200: inline_serializer("Token", fields={"token": serializers.CharField()}),
+            400: ErrorSerializer,
+            429: ErrorSerializer,
+        },
+        auth=[],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)

@@ -7,10 +7,17 @@ from orders.services.fulfilment import (
     order_release_credit_hold,
     order_start_picking,
     shipment_deliver,
+    shipment_dispatch,
     shipment_pack,
     shipment_ship,
 )
-from orders.services.placement import order_place_from_basket
+from orders.services.placement import (
+    IdempotencyMismatch,
+    LineRequest,
+    order_place_from_basket,
+    order_place_from_lines,
+    order_place_idempotent,
+)
 from orders.services.returns import (
     return_authorise,
     return_receive,
@@ -19,10 +26,14 @@ from orders.services.returns import (
 )
 
 __all__ = [
+    "IdempotencyMismatch",
+    "LineRequest",
     "OrderError",
     "order_cancel",
     "order_mark_paid",
     "order_place_from_basket",
+    "order_place_from_lines",
+    "order_place_idempotent",
     "order_release_credit_hold",
     "order_start_picking",
     "return_authorise",
@@ -30,6 +41,7 @@ __all__ = [
     "return_reject",
     "return_request_create",
     "shipment_deliver",
+    "shipment_dispatch",
     "shipment_pack",
     "shipment_ship",
 ]

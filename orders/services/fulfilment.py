@@ -203,3 +203,52 @@ def order_cancel(
         who = "the customer" if by_customer else (getattr(user, "username", "") or "staff")
         _note(order, user, f"Cancelled by {who}{f': {reason}' if reason else ''}.")
         return order
+
+
+def shipment_dispatch(
+    *,
+    order: Any,
+    quantities: dict[int, int],
+    carrier: Carrier,
+    tracking_number: str,
+    warehouse: Warehouse | None = None,
+    user: Any = None,
+) -> Shipment:
+    """Pack and ship a parcel in one step (scanners, carriers' systems).
+
+    ``quantities`` is {order line id: units}. Without a warehouse, the parcel
+    leaves from the first warehouse (by priority) holding every requested unit.
+    """
+    quantities = {line_id: qty for line_id, qty in quantities.items() if qty}
+    if not quantities:
+        raise OrderError("Enter at least one quantity to ship.")
+    with transaction.atomic():
+        order = lock_objects.order_for_update(order.pk)
+        if warehouse is None:
+            progress = {entry.line.pk: entry for entry in selectors.line_progress(order)}
+            packed = selectors.packed_by_line_and_warehouse(order)
+            candidates = sorted(
+                {w for entry in progress.values() for w in entry.allocated},
+            )
+            fitting = [
+                warehouse_id
+                for warehouse_id in candidates
+                if all(
+                    line_id in progress
+                    and progress[line_id].allocated.get(warehouse_id, 0)
+                    - packed.get((line_id, warehouse_id), 0)
+                    >= quantity
+                    for line_id, quantity in quantities.items()
+                )
+            ]
+            if not fitting:
+                raise OrderError(
+                    f"No single warehouse holds all of these units for order {order.number}; "
+                    "ship them as separate parcels, one per warehouse."
+                )
+            warehouse = Warehouse.objects.filter(pk__in=fitting).order_by("priority", "pk").first()
+        assert warehouse is not None
+        shipment = shipment_pack(order=order, warehouse=warehouse, quantities=quantities, user=user)
+        return shipment_ship(
+            shipment=shipment, carrier=carrier, tracking_number=tracking_number, user=user
+        )

@@ -7,18 +7,25 @@ benchmarks start from a basket here. Totals are always computed on the server
 from the basket's strategy; nothing a client sends about money is used.
 """
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from oscar.apps.shipping.methods import Free
 from oscar.core.loading import get_class, get_model
 
 from orders import payments, statuses
+from orders.models import IdempotencyKey
+from orders.services.errors import OrderError
 
 OrderCreator = get_class("order.utils", "OrderCreator")
 OrderNumberGenerator = get_class("order.utils", "OrderNumberGenerator")
 OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
 ShippingAddress = get_model("order", "ShippingAddress")
+Basket = get_model("basket", "Basket")
+Repository = get_class("shipping.repository", "Repository")
+Selector = get_class("partner.strategy", "Selector")
 
 
 def initial_status(payment_method: str) -> str:
@@ -76,3 +83,91 @@ def order_place_from_basket(
             gateway.void(reference=reference)
         raise
     return order
+
+
+class IdempotencyMismatch(OrderError):
+    """The key was used before with a different request."""
+
+
+def order_place_idempotent(
+    *, user: Any, key: str, fingerprint: str, place: Callable[[], Any]
+) -> tuple[Any, bool]:
+    """Run ``place()`` once per (user, key); returns the order and whether it is new.
+
+    Requests with the same key queue on a transaction-scoped advisory lock, so
+    concurrent retries see the first one's order once it commits. The key is
+    stored in the order's transaction: a failed placement stores nothing and
+    the client may send the request again.
+    """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [user.pk, key])
+        existing = IdempotencyKey.objects.filter(user=user, key=key).select_related("order").first()
+        if existing is not None:
+            if existing.fingerprint != fingerprint:
+                raise IdempotencyMismatch(
+                    "This Idempotency-Key was already used for a different request; "
+                    "use a new key for a new order."
+                )
+            return existing.order, False
+        order = place()
+        IdempotencyKey.objects.create(user=user, key=key, fingerprint=fingerprint, order=order)
+        return order, True
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    product: Any
+    quantity: int
+
+
+def order_place_from_lines(
+    *,
+    user: Any,
+    lines: Sequence[LineRequest],
+    shipping_address: Any,
+    shipping_method_code: str | None = None,
+    payment_method: str | None = None,
+    channel: str = "api",
+) -> Any:
+    """Place an order for ``lines`` at the customer's own prices (their strategy).
+
+    Without a shipping method the cheapest one delivering to the address
+    applies; without a payment method the customer's default (on account for
+    a B2B buyer, bank transfer otherwise). Cards are taken in the web shop only.
+    """
+    strategy = Selector().strategy(user=user)
+    is_buyer = bool(getattr(strategy, "shows_net_prices", False))
+    allowed = [code for code, _ in payments.payment_choices(is_buyer=is_buyer)]
+    payment_method = payment_method or ("on_account" if is_buyer else "bank_transfer")
+    if payment_method == "test_card":
+        raise OrderError("Card payments are taken in the web shop only; choose another method.")
+    if payment_method not in allowed:
+        raise OrderError(
+            f"Payment method “{payment_method}” is not available to you; "
+            f"choose one of: {', '.join(code for code in allowed if code != 'test_card')}."
+        )
+    basket = Basket.objects.create(owner=user)
+    basket.strategy = strategy
+    for line in lines:
+        basket.add_product(line.product, line.quantity)
+    methods = Repository().get_available_shipping_methods(basket, shipping_address)
+    if shipping_method_code:
+        method = next((m for m in methods if m.code == shipping_method_code), None)
+        if method is None:
+            raise OrderError(
+                f"Shipping method “{shipping_method_code}” does not deliver to "
+                f"{shipping_address.country.printable_name}."
+            )
+    elif methods:
+        method = methods[0]
+    else:
+        raise OrderError(f"We do not deliver to {shipping_address.country.printable_name}.")
+    return order_place_from_basket(
+        basket=basket,
+        shipping_address=shipping_address,
+        user=user,
+        shipping_method=method,
+        channel=channel,
+        payment_method=payment_method,
+    )

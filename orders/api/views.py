@@ -1,0 +1,276 @@
+"""Order endpoints: place (idempotent), list, read, cancel; staff ship parcels.
+
+Views parse the request, call one service and shape the answer; every
+refusal is the API's one error shape (``erp.api.exceptions``).
+"""
+
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from oscar.core.loading import get_model
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from erp.api.exceptions import ApiError, Conflict, Unprocessable
+from erp.api.permissions import StaffPermission
+from erp.api.serializers import ErrorSerializer
+from inventory.models import Warehouse
+from inventory.services import InsufficientStock
+from orders import selectors, services, statuses
+from orders.api.serializers import (
+    InsufficientStockErrorSerializer,
+    OrderCreateSerializer,
+    OrderOutSerializer,
+    ShipmentCreateSerializer,
+    ShipmentOutSerializer,
+    money,
+)
+from orders.credit import CreditLimitExceeded
+from orders.models import Carrier
+from orders.payments import PaymentDeclined
+
+Order = get_model("order", "Order")
+
+MAX_KEY_LENGTH = 255
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="A unique key per order, e.g. a UUID. Retrying with the same key and body "
+    "returns the same order; the same key with another body is refused with 422.",
+)
+ERRORS = {
+    400: ErrorSerializer,
+    401: ErrorSerializer,
+    403: ErrorSerializer,
+    404: ErrorSerializer,
+}
+
+
+def _fingerprint(data: Any) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _placement_error(error: Exception, lines: list[dict[str, Any]]) -> ApiError:
+    if isinstance(error, InsufficientStock):
+        sku_of = {line["product"].pk: line["sku"] for line in lines}
+        return Conflict(
+            str(error),
+            code="insufficient_stock",
+            extra={
+                "lines": [
+                    {
+                        "sku": sku_of.get(shortage.product_id, ""),
+                        "requested": shortage.requested,
+                        "available": max(shortage.available, 0),
+                    }
+                    for shortage in error.shortages
+                ]
+            },
+        )
+    if isinstance(error, CreditLimitExceeded):
+        return Conflict(
+            str(error),
+            code="credit_limit_exceeded",
+            extra={"available": money(max(error.available, Decimal("0")), error.currency)},
+        )
+    if isinstance(error, services.IdempotencyMismatch):
+        return Unprocessable(str(error), code="idempotency_key_reused")
+    if isinstance(error, PaymentDeclined):
+        return ApiError(
+            str(error), code="payment_declined", fields={"payment_method": [str(error)]}
+        )
+    return ApiError(str(error), code="invalid")
+
+
+class OrderListCreateView(GenericAPIView):
+    """Your orders (staff: everyone's), and placing a new one."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderOutSerializer
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return selectors.api_orders(
+            self.request.user, status=self.request.query_params.get("status")
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "status", OpenApiTypes.STR, enum=list(statuses.PIPELINE), required=False
+            )
+        ],
+        responses={200: OrderOutSerializer(many=True), **ERRORS},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        assert page is not None
+        return self.get_paginated_response(OrderOutSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=OrderCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: OrderOutSerializer,
+            **ERRORS,
+            409: InsufficientStockErrorSerializer,
+            422: ErrorSerializer,
+        },
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key:
+            raise ApiError(
+                "Send an Idempotency-Key header (e.g. a UUID) so a retried request "
+                "cannot place the order twice.",
+                code="idempotency_key_required",
+            )
+        if len(key) > MAX_KEY_LENGTH:
+            raise ApiError(
+                f"The Idempotency-Key is longer than {MAX_KEY_LENGTH} characters.",
+                code="idempotency_key_invalid",
+            )
+        incoming = OrderCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        lines = data["lines"]
+
+        def place() -> Any:
+            return services.order_place_from_lines(
+                user=request.user,
+                lines=[services.LineRequest(line["product"], line["quantity"]) for line in lines],
+                shipping_address=data["shipping_address"]["instance"],
+                shipping_method_code=data.get("shipping_method"),
+                payment_method=data.get("payment_method"),
+                channel="api",
+            )
+
+        try:
+            order, created = services.order_place_idempotent(
+                user=request.user, key=key, fingerprint=_fingerprint(request.data), place=place
+            )
+        except (InsufficientStock, services.OrderError, PaymentDeclined) as refused:
+            raise _placement_error(refused, lines) from refused
+        order = selectors.api_orders(request.user).get(pk=order.pk)
+        response = Response(OrderOutSerializer(order).data, status=status.HTTP_201_CREATED)
+        if not created:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+class OrderDetailView(GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderOutSerializer
+    lookup_field = "number"
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return selectors.api_orders(self.request.user)
+
+    @extend_schema(responses={200: OrderOutSerializer, **ERRORS})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(OrderOutSerializer(self.get_object()).data)
+
+
+class OrderCancelView(GenericAPIView):
+    """Cancel before anything shipped: customers their own, staff (Sales, Manager) any."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderOutSerializer
+    lookup_field = "number"
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return selectors.api_orders(self.request.user)
+
+    @extend_schema(
+        request=None, responses={200: OrderOutSerializer, **ERRORS, 409: ErrorSerializer}
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        order = self.get_object()
+        user = request.user
+        as_staff = user.is_staff and user.has_perm("order.change_order")
+        if not as_staff and order.user_id != user.pk:
+            raise ApiError(
+                "Only staff may cancel another customer's order.",
+                status_code=403,
+                code="permission_denied",
+            )
+        try:
+            services.order_cancel(
+                order=order, user=user, by_customer=not as_staff, reason="cancelled through the API"
+            )
+        except services.OrderError as refused:
+            raise Conflict(str(refused), code="not_cancellable") from refused
+        return Response(OrderOutSerializer(self.get_queryset().get(pk=order.pk)).data)
+
+
+class ShipmentCreateView(GenericAPIView):
+    """Pack and ship a parcel (scanner or carrier system): Warehouse and Manager roles."""
+
+    permission_classes = [StaffPermission]
+    required_permissions = ("order.add_shipment", "order.change_order")
+    serializer_class = ShipmentCreateSerializer
+
+    @extend_schema(
+        request=ShipmentCreateSerializer,
+        responses={201: ShipmentOutSerializer, **ERRORS, 409: ErrorSerializer},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        incoming = ShipmentCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        order = Order.objects.filter(number=data["order"]).first()
+        if order is None:
+            raise ApiError(
+                f"No order has the number “{data['order']}”.",
+                code="invalid",
+                fields={"order": ["No such order."]},
+            )
+        carrier = Carrier.objects.filter(code=data["carrier"].lower(), is_active=True).first()
+        if carrier is None:
+            codes = ", ".join(Carrier.objects.filter(is_active=True).values_list("code", flat=True))
+            raise ApiError(
+                f"Unknown carrier “{data['carrier']}”; use one of: {codes}.",
+                fields={"carrier": [f"Use one of: {codes}."]},
+            )
+        warehouse = None
+        if data.get("warehouse"):
+            warehouse = Warehouse.objects.filter(code=data["warehouse"].upper()).first()
+            if warehouse is None:
+                raise ApiError(
+                    f"No warehouse has the code “{data['warehouse']}”.",
+                    fields={"warehouse": ["No such warehouse."]},
+                )
+        line_ids: dict[str, int] = {line.partner_sku.upper(): line.pk for line in order.lines.all()}
+        quantities: dict[int, int] = {}
+        for index, line in enumerate(data["lines"]):
+            sku = line["sku"].strip().upper()
+            if sku not in line_ids:
+                raise ApiError(
+                    f"Order {order.number} has no line with the SKU “{line['sku']}”.",
+                    fields={f"lines[{index}].sku": ["Not on this order."]},
+                )
+            quantities[line_ids[sku]] = quantities.get(line_ids[sku], 0) + line["quantity"]
+        try:
+            shipment = services.shipment_dispatch(
+                order=order,
+                quantities=quantities,
+                carrier=carrier,
+                tracking_number=data["tracking_number"],
+                warehouse=warehouse,
+                user=request.user,
+            )
+        except services.OrderError as refused:
+            raise Conflict(str(refused), code="cannot_ship") from refused
+        shipment = selectors.order_shipments(order).select_related("warehouse").get(pk=shipment.pk)
+        return Response(ShipmentOutSerializer(shipment).data, status=status.HTTP_201_CREATED)
