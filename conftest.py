@@ -6,8 +6,11 @@ same machine never picks them up and tests never see its messages.
 """
 
 import os
+import subprocess
+import sys
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -75,3 +78,41 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
     carriers.add_carriers(apps, None)
     chart = __import__("accounting.migrations.0003_chart_of_accounts", fromlist=["seed_chart"])
     chart.seed_chart(apps, None)
+
+
+@pytest.fixture
+def worker() -> Iterator[subprocess.Popen[bytes]]:
+    """A real Celery worker process on the project's broker and this test's database."""
+    from django.conf import settings
+    from django.db import connection
+
+    from erp.celery import app
+
+    environment = {
+        **os.environ,
+        "ERP_DATABASE_NAME": connection.settings_dict["NAME"],
+        "CELERY_QUEUE": app.conf.task_default_queue,
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "erp",
+            "worker",
+            "--pool",
+            "solo",
+            "--without-mingle",
+            "--without-gossip",
+            "--hostname",
+            f"test-{uuid.uuid4().hex[:6]}@%h",
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=settings.BASE_DIR,
+        env=environment,
+    )
+    yield process
+    process.terminate()
+    process.wait(timeout=30)

@@ -58,6 +58,7 @@ from accounting.models import (
 from accounting.pdf import invoice_pdf
 from accounting.selectors import SIGNED
 from accounting.services import AccountingError, payment_unapplied, period_close, period_reopen
+from erp.admin_site import ReadOnlyAdmin, ReadOnlyInline
 
 AMOUNT = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Value(0, output_field=AMOUNT)
@@ -80,33 +81,6 @@ def _form_page(
         **extra,
     }
     return TemplateResponse(request, "admin/accounting/form.html", context)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Listed and opened by whoever may view; written only by services."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # --- chart of accounts and posting rules ---------------------------------------

@@ -276,3 +276,23 @@ def monthly_income_and_expenses(*, start: date, end: date) -> list[MonthTotals]:
             [start, end, start, end],
         )
         return [MonthTotals(month, income, expenses) for month, income, expenses in cursor]
+
+
+@dataclass(frozen=True)
+class TrialBalance:
+    as_of: date
+    rows: list[TrialBalanceRow]
+
+    @property
+    def total_debit(self) -> Decimal:
+        return sum((row.debit for row in self.rows), ZERO)
+
+    @property
+    def total_credit(self) -> Decimal:
+        return sum((row.credit for row in self.rows), ZERO)
+
+
+def trial_balance_report(*, as_of: date | None = None) -> TrialBalance:
+    """The trial balance with its totals (equal while the ledger balances); one query."""
+    as_of = as_of or timezone.localdate()
+    return TrialBalance(as_of=as_of, rows=trial_balance(as_of=as_of))

@@ -21,7 +21,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
 
-    from bench import catalogue, ledger, orders, shipping
+    from bench import api, catalogue, ledger, orders, shipping
     from bench.database import scratch_database
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -29,9 +29,13 @@ def main() -> None:
     benchmarks: list[Callable[[], list[tuple[str, str, str]]]] = [
         catalogue.run,
         orders.run,
+        api.run,
         shipping.run,
         ledger.run,
     ]
+    only = set(sys.argv[1:])  # e.g. `python -m bench catalogue api`: a subset, in this order
+    if only:
+        benchmarks = [b for b in benchmarks if b.__module__.rsplit(".", 1)[-1] in only]
     with scratch_database():
         for benchmark in benchmarks:
             started = time.perf_counter()

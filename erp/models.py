@@ -1,4 +1,10 @@
+import secrets
+import uuid
+
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import URLValidator
 from django.db import models
+from django.utils import timezone
 
 
 class WorkerHeartbeat(models.Model):
@@ -38,3 +44,133 @@ class DocumentSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series} {self.year}: {self.last_number}"
+
+
+def generate_webhook_secret() -> str:
+    """A fresh signing secret: 32 random bytes, URL-safe text."""
+    return secrets.token_urlsafe(32)
+
+
+class OutboxEvent(models.Model):
+    """Something that happened, written in the transaction that made it happen.
+
+    The row commits or rolls back with the business change, so an event is
+    never announced for a change that did not happen and never lost when the
+    broker is down at commit time: ``dispatched_at`` stays empty until the
+    event has been fanned out into one ``WebhookDelivery`` per subscription,
+    and the outbox sweep picks up whatever the commit-time enqueue missed.
+    ``id`` is the identifier receivers de-duplicate by.
+    """
+
+    class Name(models.TextChoices):
+        ORDER_CREATED = "order.created", "Order created"
+        ORDER_CANCELLED = "order.cancelled", "Order cancelled"
+        SHIPMENT_CREATED = "shipment.created", "Shipment created"
+        INVOICE_CREATED = "invoice.created", "Invoice created"
+        STOCK_CHANGED = "stock.changed", "Available-to-promise changed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event = models.CharField(max_length=64, choices=Name.choices)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(dispatched_at__isnull=True),
+                name="outbox_event_undispatched",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.id}"
+
+
+class WebhookSubscription(models.Model):
+    """A receiver of events: every event named in ``events`` is POSTed to
+    ``url``, signed with ``secret`` (see ``erp.services`` for the scheme)."""
+
+    url = models.URLField(
+        "URL",
+        max_length=500,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Receives a signed JSON POST for each event (http or https).",
+    )
+    secret = models.CharField(
+        max_length=128,
+        default=generate_webhook_secret,
+        help_text="Signs every request (Kontor-Signature header); share it with the receiver only.",
+    )
+    events = ArrayField(
+        models.CharField(max_length=64, choices=OutboxEvent.Name.choices),
+        help_text="The events this receiver wants.",
+    )
+    is_active = models.BooleanField("active", default=True)
+    description = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["url", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(events__len__gt=0), name="webhook_subscription_has_events"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description or self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event on its way to one subscription, and the log of its attempts.
+
+    Created once per (event, subscription). Pending rows are attempted when
+    ``next_attempt_at`` has passed; an attempt first claims the row with a
+    conditional UPDATE (pending and due), which also moves ``next_attempt_at``
+    past the request's time-out, so two workers never send the same row at
+    once. Delivered and failed (given up) rows are finished and never sent again
+    unless staff retry a failed one.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed (gave up)"
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    response_excerpt = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "subscription"], name="webhook_delivery_once"),
+            models.CheckConstraint(
+                condition=~models.Q(status="delivered") | models.Q(delivered_at__isnull=False),
+                name="webhook_delivery_delivered_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="webhook_delivery_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event.event} to {self.subscription.url}"

@@ -32,6 +32,10 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "address": VIEW,
         "auth.user": EDIT,
         "erp.workerheartbeat": VIEW,
+        "erp.webhooksubscription": ALL,
+        # change = "Retry now" on a failed delivery; the log itself is read-only
+        "erp.webhookdelivery": ("view", "change"),
+        "erp.outboxevent": VIEW,
     },
     "Warehouse": {
         "inventory": EDIT,

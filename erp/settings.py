@@ -243,6 +243,15 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request that enqueues a task after commit waits at most ~2 s for a broker
+# that is down (the outbox sweep sends what was missed), not kombu's default ~6 s.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
@@ -253,8 +262,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "shop.tasks.send_back_in_stock_alerts",
         "schedule": 600.0,
     },
+    "outbox-sweep": {
+        "task": "erp.tasks.outbox_sweep",
+        "schedule": 30.0,
+    },
+    "outbox-prune": {
+        "task": "erp.tasks.outbox_prune",
+        "schedule": 24 * 60 * 60.0,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- webhooks (erp.services: outbox, signed deliveries) -----------------------
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+# wait after the n-th failed attempt: base * 2 ** (n - 1), at most the maximum
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 60 * 60)
+# dispatched events whose deliveries all finished are deleted after this many days
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -280,6 +306,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "erp.api.schema.add_error_responses",
+    ],
 }
 
 # --- Oscar ------------------------------------------------------------------

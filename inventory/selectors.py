@@ -169,3 +169,36 @@ def valuation_drift() -> list[str]:
             f"product {product_id}: costed quantity {costed} != on hand {held}"
             for product_id, costed, held in cursor.fetchall()
         ]
+
+
+def product_by_sku(sku: str) -> Any | None:
+    """The product whose sellable listing has this SKU (case-insensitive), or None."""
+    sku = sku.strip()
+    if not sku or "\x00" in sku:
+        return None
+    return (
+        Product.objects.filter(
+            pk__in=StockRecord.objects.filter(partner_sku__iexact=sku).values("product_id")
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def warehouse_by_code(code: str) -> Warehouse | None:
+    """The warehouse with this code (codes are stored upper case), or None."""
+    code = code.strip().upper()
+    if not code or "\x00" in code:
+        return None
+    return Warehouse.objects.filter(code=code).first()
+
+
+def sku_of(product_id: int) -> str:
+    """The SKU of the product's first listing ("" when it has none)."""
+    return (
+        StockRecord.objects.filter(product_id=product_id)
+        .order_by("pk")
+        .values_list("partner_sku", flat=True)
+        .first()
+        or ""
+    )

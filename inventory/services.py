@@ -10,7 +10,9 @@ Invariants kept here (and backed by CHECK constraints and a trigger):
 - quantities change only through ``F()`` updates on rows locked in pk order
   (``lock_objects``) or conditional updates; never read-modify-write in Python;
 - an order's allocation is all-or-nothing: a shortage on any line raises
-  :class:`InsufficientStock` and changes nothing.
+  :class:`InsufficientStock` and changes nothing;
+- a change of a product's available-to-promise records a ``stock.changed``
+  outbox event in the same transaction (webhooks).
 """
 
 from __future__ import annotations
@@ -28,10 +30,12 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from accounting.services import business_date, credit, debit, journal_entry_post, money
+from erp.services import outbox_event_record
 from inventory import lock_objects
 from inventory.models import Allocation, Stock, StockMove, Warehouse
 
 Product = get_model("catalogue", "Product")
+StockRecord = get_model("partner", "StockRecord")
 COST_PLACES = Decimal("0.0001")
 
 
@@ -180,6 +184,29 @@ def _titles(product_ids: Sequence[int]) -> dict[int, str]:
     return dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "title"))
 
 
+def _availability_changed(product_ids: Sequence[int]) -> None:
+    """Record a ``stock.changed`` event (webhooks) with each product's new
+    available-to-promise, in the transaction that changed it."""
+    from inventory.selectors import available_to_promise
+
+    ids = sorted(set(product_ids))
+    if not ids:
+        return
+    available = available_to_promise(ids)
+    skus = dict(
+        StockRecord.objects.filter(product_id__in=ids).values_list("product_id", "partner_sku")
+    )
+    for product_id in ids:
+        outbox_event_record(
+            event="stock.changed",
+            payload={
+                "sku": skus.get(product_id, ""),
+                "product_id": product_id,
+                "available": available.get(product_id, 0),
+            },
+        )
+
+
 def stock_receive(
     *,
     product: Any,
@@ -200,7 +227,7 @@ def stock_receive(
     with transaction.atomic():
         stock = _stock_row(product.pk, warehouse)
         Stock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") + quantity)
-        return _move(
+        move = _move(
             stock,
             kind=StockMove.Kind.RECEIPT,
             quantity=quantity,
@@ -209,6 +236,9 @@ def stock_receive(
             user=user,
             occurred_at=occurred_at,
         )
+        if warehouse.is_sellable:
+            _availability_changed([product.pk])
+        return move
 
 
 def _take_unallocated(stock: Stock, quantity: int, title: str) -> None:
@@ -274,6 +304,8 @@ def stock_transfer(
             reason=reason,
             user=user,
         )
+        if source.is_sellable != destination.is_sellable:
+            _availability_changed([product.pk])
         return out, into
 
 
@@ -293,13 +325,16 @@ def stock_adjust(
             _take_unallocated(stock, -quantity, product.title)
         else:
             Stock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") + quantity)
-        return _move(
+        move = _move(
             stock,
             kind=StockMove.Kind.ADJUSTMENT,
             quantity=quantity,
             reason=reason,
             user=user,
         )
+        if warehouse.is_sellable:
+            _availability_changed([product.pk])
+        return move
 
 
 def stock_count(
@@ -319,13 +354,16 @@ def stock_count(
         if difference == 0:
             return None
         Stock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") + difference)
-        return _move(
+        move = _move(
             stock,
             kind=StockMove.Kind.COUNT,
             quantity=difference,
             reason=reason or f"counted {counted}",
             user=user,
         )
+        if warehouse.is_sellable:
+            _availability_changed([product.pk])
+        return move
 
 
 def stock_allocate(*, lines: Sequence[LineRequest]) -> list[Allocation]:
@@ -385,12 +423,14 @@ def stock_allocate(*, lines: Sequence[LineRequest]) -> list[Allocation]:
         per_allocation: dict[tuple[int, int], int] = defaultdict(int)
         for line, row, take in plan:
             per_allocation[(line.order_line_id, row.pk)] += take
-        return Allocation.objects.bulk_create(
+        allocations = Allocation.objects.bulk_create(
             [
                 Allocation(order_line_id=line_id, stock_id=row_pk, quantity=quantity)
                 for (line_id, row_pk), quantity in per_allocation.items()
             ]
         )
+        _availability_changed([line.product_id for line in lines])
+        return allocations
 
 
 def stock_release(*, order_line_ids: Sequence[int]) -> int:
@@ -402,10 +442,11 @@ def stock_release(*, order_line_ids: Sequence[int]) -> int:
         per_row: dict[int, int] = defaultdict(int)
         for allocation in allocations:
             per_row[allocation.stock_id] += allocation.quantity
-        list(lock_objects.stock_rows_for_update(per_row))  # lock before changing
+        rows = list(lock_objects.stock_rows_for_update(per_row))  # lock before changing
         for row_pk in sorted(per_row):
             Stock.objects.filter(pk=row_pk).update(allocated=F("allocated") - per_row[row_pk])
         Allocation.objects.filter(pk__in=[a.pk for a in allocations]).update(quantity=0)
+        _availability_changed([row.product_id for row in rows if row.warehouse.is_sellable])
         return sum(per_row.values())
 
 
@@ -474,7 +515,7 @@ def stock_return(
     with transaction.atomic():
         stock = _stock_row(product.pk, warehouse)
         Stock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") + quantity)
-        return _move(
+        move = _move(
             stock,
             kind=StockMove.Kind.RETURN,
             quantity=quantity,
@@ -482,3 +523,6 @@ def stock_return(
             reason=reason,
             user=user,
         )
+        if warehouse.is_sellable:
+            _availability_changed([product.pk])
+        return move

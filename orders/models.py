@@ -175,9 +175,7 @@ class IdempotencyKey(models.Model):
     request that failed leaves no key behind and may simply be sent again.
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request body")
     order = models.ForeignKey("order.Order", on_delete=models.CASCADE, related_name="+")

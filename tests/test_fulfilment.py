@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from oscar.core.loading import get_model
 
+from erp.models import OutboxEvent
 from inventory import selectors as stock
 from inventory.models import Stock
 from orders import payments, statuses
@@ -91,7 +92,16 @@ def test_pick_pack_ship_issues_stock_captures_and_emails_once(
     assert (row.on_hand, row.allocated) == (3, 0)
     debits = Transaction.objects.filter(source__order=order, txn_type="Debit")
     assert [t.amount for t in debits] == [Decimal("200.00")]
-    assert len(callbacks) == 1 and not mailoutbox
+    # after commit: the tracking e-mail, and the dispatch of the two webhook events
+    assert len(callbacks) == 3 and not mailoutbox
+    events = OutboxEvent.objects.filter(event__in=["shipment.created", "invoice.created"])
+    assert sorted(e.event for e in events) == ["invoice.created", "shipment.created"]
+    shipped = events.get(event="shipment.created").payload
+    assert (shipped["order"], shipped["carrier"], shipped["tracking_number"]) == (
+        order.number,
+        "dhl",
+        "00340434161094042557",
+    )
 
     assert send_tracking_email(shipment.pk) is True
     assert send_tracking_email(shipment.pk) is False  # a retry or a duplicate message

@@ -29,7 +29,7 @@ from django.db.models import F
 from accounting.models import Invoice, InvoiceLine, Payment, PaymentAllocation
 from accounting.services.errors import AccountingError
 from accounting.services.journal import business_date, credit, debit, journal_entry_post, money
-from erp.services import sequence_next
+from erp.services import outbox_event_record, sequence_next
 
 ZERO = Decimal("0")
 
@@ -165,6 +165,21 @@ def _create_document(
             )
             for line, (line_net, line_tax) in zip(lines, amounts, strict=True)
         ]
+    )
+    outbox_event_record(
+        event="invoice.created",
+        payload={
+            "number": document.number,
+            "kind": document.kind,
+            "order": document.order_number,
+            "customer_email": document.customer_email,
+            "issue_date": document.issue_date.isoformat(),
+            "due_date": document.due_date.isoformat(),
+            "net": {"amount": str(document.net_total), "currency": document.currency},
+            "tax": {"amount": str(document.tax_total), "currency": document.currency},
+            "total": {"amount": str(document.total), "currency": document.currency},
+            "credits": document.credits.number if document.credits else None,
+        },
     )
     return document
 

@@ -1,7 +1,7 @@
 """The API under /api/v1/: the root and the token login here, each app's endpoints
 from its own ``<app>/api/urls.py`` (included by name, so the kernel imports none)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from erp.api import views
 
@@ -10,5 +10,9 @@ app_name = "api"
 urlpatterns = [
     path("", views.ApiRootView.as_view(), name="root"),
     path("auth/token/", views.TokenLoginView.as_view(), name="token"),
+    path("", include("shop.api.urls")),
     path("", include("orders.api.urls")),
+    path("", include("inventory.api.urls")),
+    path("", include("accounting.api.urls")),
+    re_path(r"^(?P<path>.*)$", views.not_found, name="not-found"),
 ]

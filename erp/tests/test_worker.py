@@ -1,14 +1,10 @@
 """A real Celery worker process, end to end, on the project's broker."""
 
-import os
 import subprocess
-import sys
 import time
-import uuid
 
 import pytest
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from erp.models import WorkerHeartbeat
 from erp.tasks import record_worker_heartbeat
@@ -18,40 +14,6 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 class RolledBack(Exception):
     pass
-
-
-@pytest.fixture
-def worker():
-    from erp.celery import app
-
-    environment = {
-        **os.environ,
-        "ERP_DATABASE_NAME": connection.settings_dict["NAME"],
-        "CELERY_QUEUE": app.conf.task_default_queue,
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "erp",
-            "worker",
-            "--pool",
-            "solo",
-            "--without-mingle",
-            "--without-gossip",
-            "--hostname",
-            f"test-{uuid.uuid4().hex[:6]}@%h",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=settings.BASE_DIR,
-        env=environment,
-    )
-    yield process
-    process.terminate()
-    process.wait(timeout=30)
 
 
 def test_a_task_enqueued_on_commit_runs_in_a_real_worker(worker: subprocess.Popen[bytes]):

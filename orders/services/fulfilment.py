@@ -16,7 +16,7 @@ from oscar.core.loading import get_model
 
 from inventory import services as inventory
 from inventory.models import Warehouse
-from orders import billing, lock_objects, payments, selectors, statuses
+from orders import billing, events, lock_objects, payments, selectors, statuses
 from orders.models import Carrier, Shipment, ShipmentLine
 from orders.services.errors import OrderError
 
@@ -153,6 +153,7 @@ def shipment_ship(
             billing.card_captured(
                 order=order, invoice=invoice, amount=captured, reference=reference, user=user
             )
+        events.shipment_created(shipment)
         fully_shipped = all(entry.to_ship == 0 for entry in selectors.line_progress(order))
         _set_status(order, statuses.SHIPPED if fully_shipped else statuses.PARTIALLY_SHIPPED)
         from orders.tasks import send_tracking_email
@@ -200,6 +201,7 @@ def order_cancel(
         if refunded:
             _note(order, user, f"{refunded} {order.currency} paid by transfer is to be refunded.")
         _set_status(order, statuses.CANCELLED)
+        events.order_cancelled(order)
         who = "the customer" if by_customer else (getattr(user, "username", "") or "staff")
         _note(order, user, f"Cancelled by {who}{f': {reason}' if reason else ''}.")
         return order

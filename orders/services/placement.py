@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from oscar.apps.shipping.methods import Free
 from oscar.core.loading import get_class, get_model
 
-from orders import payments, statuses
+from orders import events, payments, statuses
 from orders.models import IdempotencyKey
 from orders.services.errors import OrderError
 
@@ -70,6 +70,7 @@ def order_place_from_basket(
                 payment_method=payment_method,
                 **extra,
             )
+            events.order_created(order)
             payments.record_authorisation(
                 order=order,
                 gateway=gateway,

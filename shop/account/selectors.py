@@ -179,3 +179,8 @@ def account_statement(*, user: Any) -> Statement | None:
         open_credit_notes=[d for d in documents if d.is_credit_note],
         position=credit_position(company),
     )
+
+
+def customer_invoices_with_lines(*, user: Any) -> Any:
+    """:func:`customer_invoices` with their lines prefetched (one query per page)."""
+    return customer_invoices(user=user).prefetch_related("lines")

@@ -347,3 +347,9 @@ def test_shipments_refuse_customers_anonymous_and_impossible_parcels(api):
     )
     assert Stock.objects.get(product=tent).on_hand == 5
     assert order.shipments.count() == 0
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nope/", "/api/v2/orders/", "/api/v1/orders/1/2/3/"])
+def test_unknown_api_paths_answer_404_in_the_error_shape(api, path):
+    assert_error(api.get(path), 404, "not_found")
+    assert_error(api.post(path, {}, format="json"), 404, "not_found")

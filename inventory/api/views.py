@@ -1,0 +1,108 @@
+"""Inventory endpoints for staff and scanners: stock per warehouse, goods receipts.
+
+Access by role (``erp.roles``): reading stock needs ``inventory.view_stock``
+(Warehouse, Manager, and Sales, who may already read stock in the back office);
+receiving needs ``inventory.change_stock``, the permission the back office's
+receive form asks for (Warehouse and Manager). Receipts go through
+``inventory.services.stock_receive``, one transaction: refused or invalid
+input changes nothing.
+"""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from erp.api.exceptions import ApiError
+from erp.api.permissions import StaffPermission
+from erp.api.serializers import ErrorSerializer
+from inventory import selectors, services
+from inventory.api.serializers import (
+    ReceiptInSerializer,
+    ReceiptOutSerializer,
+    StockQuerySerializer,
+    StockRowSerializer,
+)
+
+STAFF_ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer}
+
+
+class StockView(GenericAPIView):
+    """What each warehouse holds of one product: on hand, allocated, available."""
+
+    permission_classes = [StaffPermission]
+    required_permissions = ("inventory.view_stock",)
+    serializer_class = StockRowSerializer
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[StockQuerySerializer],
+        responses={200: StockRowSerializer(many=True), **STAFF_ERRORS, 404: ErrorSerializer},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        query = StockQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        sku = query.validated_data["sku"]
+        product = selectors.product_by_sku(sku)
+        if product is None:
+            raise exceptions.NotFound(f"There is no product with SKU “{sku}”.")
+        rows = selectors.warehouse_stock(product.pk)
+        return Response(StockRowSerializer(rows, many=True).data)
+
+
+class ReceiptCreateView(GenericAPIView):
+    """Goods arrived in a warehouse (a scanner or a receiving desk): add them to stock."""
+
+    permission_classes = [StaffPermission]
+    required_permissions = ("inventory.change_stock",)
+    parser_classes = [JSONParser]
+    serializer_class = ReceiptInSerializer
+
+    @extend_schema(
+        request=ReceiptInSerializer,
+        responses={201: ReceiptOutSerializer, **STAFF_ERRORS},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = ReceiptInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        receipt = data.validated_data
+        problems: dict[str, list[str]] = {}
+        warehouse = selectors.warehouse_by_code(receipt["warehouse"])
+        if warehouse is None:
+            problems["warehouse"] = [f"There is no warehouse “{receipt['warehouse']}”."]
+        if receipt.get("sku"):
+            product = selectors.product_by_sku(receipt["sku"])
+            if product is None:
+                problems["sku"] = [f"There is no product with SKU “{receipt['sku']}”."]
+        else:
+            product = selectors.product_by_barcode(receipt["barcode"])
+            if product is None:
+                problems["barcode"] = [f"No product has the barcode “{receipt['barcode']}”."]
+        if problems:
+            raise exceptions.ValidationError(problems)
+        assert warehouse is not None and product is not None
+        try:
+            move = services.stock_receive(
+                product=product,
+                warehouse=warehouse,
+                quantity=receipt["quantity"],
+                unit_cost=receipt["unit_cost"],
+                reference=receipt["reference"],
+                user=request.user,
+            )
+        except services.InventoryError as refused:
+            raise ApiError(str(refused), code="invalid") from refused
+        body = {
+            "id": move.pk,
+            "sku": selectors.sku_of(product.pk),
+            "warehouse": warehouse.code,
+            "quantity": move.quantity,
+            "unit_cost": move.unit_cost,
+            "reference": move.reference,
+            "on_hand": selectors.on_hand(product.pk, warehouse.pk),
+        }
+        return Response(ReceiptOutSerializer(body).data, status=status.HTTP_201_CREATED)

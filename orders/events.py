@@ -1,0 +1,55 @@
+"""Webhook payloads of the order app, written to the outbox (``erp.services``)
+in the transaction of the change they announce."""
+
+from typing import Any
+
+from erp.services import outbox_event_record
+from orders.models import Shipment
+
+
+def _money(amount: Any, currency: str) -> dict[str, str]:
+    return {"amount": f"{amount:.2f}", "currency": currency}
+
+
+def order_payload(order: Any) -> dict[str, Any]:
+    return {
+        "number": order.number,
+        "status": order.status,
+        "channel": order.channel,
+        "customer_email": order.email,
+        "payment_method": order.payment_method,
+        "total": _money(order.total_incl_tax, order.currency),
+        "lines": [
+            {"sku": sku, "quantity": quantity}
+            for sku, quantity in order.lines.order_by("pk").values_list("partner_sku", "quantity")
+        ],
+    }
+
+
+def order_created(order: Any) -> None:
+    outbox_event_record(event="order.created", payload=order_payload(order))
+
+
+def order_cancelled(order: Any) -> None:
+    outbox_event_record(event="order.cancelled", payload=order_payload(order))
+
+
+def shipment_created(shipment: Shipment) -> None:
+    outbox_event_record(
+        event="shipment.created",
+        payload={
+            "id": shipment.pk,
+            "order": shipment.order.number,
+            "warehouse": shipment.warehouse.code,
+            "carrier": shipment.carrier.code if shipment.carrier else None,
+            "tracking_number": shipment.tracking_number,
+            "tracking_url": shipment.tracking_url,
+            "shipped_at": shipment.shipped_at.isoformat() if shipment.shipped_at else None,
+            "lines": [
+                {"sku": sku, "quantity": quantity}
+                for sku, quantity in shipment.lines.order_by("pk").values_list(
+                    "order_line__partner_sku", "quantity"
+                )
+            ],
+        },
+    )
