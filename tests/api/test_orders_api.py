@@ -353,3 +353,30 @@ def test_shipments_refuse_customers_anonymous_and_impossible_parcels(api):
 def test_unknown_api_paths_answer_404_in_the_error_shape(api, path):
     assert_error(api.get(path), 404, "not_found")
     assert_error(api.post(path, {}, format="json"), 404, "not_found")
+
+
+def test_a_browser_session_works_with_csrf_and_is_refused_without():
+    from django.middleware.csrf import _get_new_csrf_string
+    from rest_framework.test import APIClient
+
+    customer = UserFactory()
+    tent = ProductFactory(stock=5)
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.force_login(customer)
+    assert browser.get("/api/v1/orders/").status_code == 200
+
+    refused = post_order(browser, body((tent, 1)))
+    assert_error(refused, 403, "permission_denied")
+    assert "CSRF" in refused.json()["detail"]
+
+    token = _get_new_csrf_string()
+    browser.cookies["csrftoken"] = token
+    placed = browser.post(
+        "/api/v1/orders/",
+        body((tent, 1)),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="browser-1",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert placed.status_code == 201, placed.content
+    assert Order.objects.get().user == customer
