@@ -1,6 +1,7 @@
 import secrets
 import uuid
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import URLValidator
 from django.db import models
@@ -174,3 +175,29 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event.event} to {self.subscription.url}"
+
+
+class IdempotentRequest(models.Model):
+    """The answer to an API request sent with an ``Idempotency-Key``, so a client that
+    retries (a scanner after a time-out) gets the same answer and nothing happens twice.
+
+    Stored in the transaction of the change it answers for: it exists exactly when
+    the change does (see ``erp.services.idempotent_request``).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=64, help_text="The endpoint, e.g. inventory.receipt")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request body")
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "scope", "key"], name="idempotent_request_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

@@ -44,18 +44,19 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from kombu.exceptions import KombuError
 
 from erp.models import (
     DocumentSequence,
+    IdempotentRequest,
     OutboxEvent,
     WebhookDelivery,
     WebhookSubscription,
@@ -461,3 +462,42 @@ def outbox_prune() -> int:
         _, per_model = prunable.filter(pk__in=batch).delete()
         deleted += per_model.get(OutboxEvent._meta.label, 0)
     return deleted
+
+
+class IdempotencyConflict(ValueError):
+    """The Idempotency-Key was used before for a different request."""
+
+
+def idempotent_request(
+    *,
+    user: Any,
+    scope: str,
+    key: str,
+    fingerprint: str,
+    perform: Callable[[], dict[str, Any]],
+) -> tuple[dict[str, Any], bool]:
+    """Run ``perform`` once per (user, scope, key) and remember its JSON answer.
+
+    Returns the answer and whether it is new. Requests with the same key queue
+    on a transaction-scoped advisory lock; the answer is stored in the same
+    transaction as the change, so a failed request stores nothing and may be
+    sent again. The same key with another body raises ``IdempotencyConflict``.
+    """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [user.pk, f"{scope}:{key}"]
+            )
+        existing = IdempotentRequest.objects.filter(user=user, scope=scope, key=key).first()
+        if existing is not None:
+            if existing.fingerprint != fingerprint:
+                raise IdempotencyConflict(
+                    "This Idempotency-Key was already used for a different request; "
+                    "use a new key for a new request."
+                )
+            return existing.response, False
+        answer = perform()
+        IdempotentRequest.objects.create(
+            user=user, scope=scope, key=key, fingerprint=fingerprint, response=answer
+        )
+        return answer, True

@@ -5,21 +5,26 @@ Access by role (``erp.roles``): reading stock needs ``inventory.view_stock``
 receiving needs ``inventory.change_stock``, the permission the back office's
 receive form asks for (Warehouse and Manager). Receipts go through
 ``inventory.services.stock_receive``, one transaction: refused or invalid
-input changes nothing.
+input changes nothing. A scanner may send an ``Idempotency-Key``: a retry of
+the same scan then answers with the first receipt and receives nothing twice.
 """
 
+import hashlib
+import json
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from erp.api.exceptions import ApiError
+from erp.api.exceptions import ApiError, Unprocessable
 from erp.api.permissions import StaffPermission
 from erp.api.serializers import ErrorSerializer
+from erp.services import IdempotencyConflict, idempotent_request
 from inventory import selectors, services
 from inventory.api.serializers import (
     ReceiptInSerializer,
@@ -64,7 +69,17 @@ class ReceiptCreateView(GenericAPIView):
 
     @extend_schema(
         request=ReceiptInSerializer,
-        responses={201: ReceiptOutSerializer, **STAFF_ERRORS},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Optional, e.g. a UUID per scan: a retried request with the same "
+                "key and body returns the first receipt instead of receiving the goods twice.",
+            )
+        ],
+        responses={201: ReceiptOutSerializer, **STAFF_ERRORS, 422: ErrorSerializer},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = ReceiptInSerializer(data=request.data)
@@ -85,24 +100,49 @@ class ReceiptCreateView(GenericAPIView):
         if problems:
             raise exceptions.ValidationError(problems)
         assert warehouse is not None and product is not None
+
+        def receive() -> dict[str, Any]:
+            try:
+                move = services.stock_receive(
+                    product=product,
+                    warehouse=warehouse,
+                    quantity=receipt["quantity"],
+                    unit_cost=receipt["unit_cost"],
+                    reference=receipt["reference"],
+                    user=request.user,
+                )
+            except services.InventoryError as refused:
+                raise ApiError(str(refused), code="invalid") from refused
+            body = {
+                "id": move.pk,
+                "sku": selectors.sku_of(product.pk),
+                "warehouse": warehouse.code,
+                "quantity": move.quantity,
+                "unit_cost": move.unit_cost,
+                "reference": move.reference,
+                "on_hand": selectors.on_hand(product.pk, warehouse.pk),
+            }
+            return dict(ReceiptOutSerializer(body).data)
+
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key:
+            return Response(receive(), status=status.HTTP_201_CREATED)
+        if len(key) > 255:
+            raise ApiError("The Idempotency-Key is longer than 255 characters.")
+        fingerprint = hashlib.sha256(
+            json.dumps(request.data, sort_keys=True, default=str).encode()
+        ).hexdigest()
         try:
-            move = services.stock_receive(
-                product=product,
-                warehouse=warehouse,
-                quantity=receipt["quantity"],
-                unit_cost=receipt["unit_cost"],
-                reference=receipt["reference"],
+            answer, created = idempotent_request(
                 user=request.user,
+                scope="inventory.receipt",
+                key=key,
+                fingerprint=fingerprint,
+                perform=receive,
             )
-        except services.InventoryError as refused:
-            raise ApiError(str(refused), code="invalid") from refused
-        body = {
-            "id": move.pk,
-            "sku": selectors.sku_of(product.pk),
-            "warehouse": warehouse.code,
-            "quantity": move.quantity,
-            "unit_cost": move.unit_cost,
-            "reference": move.reference,
-            "on_hand": selectors.on_hand(product.pk, warehouse.pk),
-        }
-        return Response(ReceiptOutSerializer(body).data, status=status.HTTP_201_CREATED)
+        except IdempotencyConflict as conflict:
+            raise Unprocessable(str(conflict), code="idempotency_key_reused") from conflict
+        response = Response(answer, status=status.HTTP_201_CREATED)
+        if not created:
+            response["Idempotent-Replayed"] = "true"
+        return response
