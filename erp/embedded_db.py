@@ -145,6 +145,16 @@ def is_running() -> bool:
     return result.returncode == 0
 
 
+def _pg_ctl_status_running() -> bool:
+    result = subprocess.run(
+        [_bin("pg_ctl"), "-D", str(PGDATA), "status"],
+        check=False,
+        capture_output=True,
+        user=_run_as(),
+    )
+    return result.returncode == 0
+
+
 def _run(args: list[str], timeout: float = 120) -> None:
     try:
         subprocess.run(
@@ -192,6 +202,10 @@ def ensure_running() -> bool:
                 ]
             )
         # A crash can leave a stale pid file; pg_ctl handles it when the pid is dead.
+        # A live server that does not answer lost its socket (a server of a deleted
+        # checkout at the same path unlinked it on exit): restart it.
+        if (PGDATA / "postmaster.pid").exists() and _pg_ctl_status_running():
+            _run([_bin("pg_ctl"), "-D", str(PGDATA), "-w", "-m", "fast", "stop"], timeout=60)
         options = " ".join(f"-c {key}={value}" for key, value in SERVER_OPTIONS.items())
         _run(
             [
