@@ -145,13 +145,7 @@ def task_enqueue(*, task: Any, args: Sequence[Any] = (), countdown: float | None
     return True
 
 
-def outbox_event_record(*, event: str, payload: dict[str, Any]) -> OutboxEvent:
-    """Write an event to the outbox in the caller's transaction.
-
-    The dispatch is enqueued when that transaction commits (immediately when
-    there is none); a rollback takes the event with it. ``payload`` must be
-    plain JSON: the caller converts Decimals, dates and UUIDs to strings.
-    """
+def _check_event(event: str, payload: Any) -> None:
     if event not in EVENT_NAMES:
         raise OutboxError(
             f"Unknown event {event!r}; known events: {', '.join(sorted(EVENT_NAMES))}."
@@ -165,16 +159,35 @@ def outbox_event_record(*, event: str, payload: dict[str, Any]) -> OutboxEvent:
             f"The {event} payload is not JSON-serialisable ({error}); convert Decimal, "
             "date and other values to strings or numbers first."
         ) from error
-    record = OutboxEvent.objects.create(event=event, payload=payload)
-    event_id = str(record.pk)
 
-    def enqueue_dispatch() -> None:
-        from erp import tasks
 
-        task_enqueue(task=tasks.outbox_dispatch, args=[event_id])
+def outbox_events_record(*, events: Sequence[tuple[str, dict[str, Any]]]) -> list[OutboxEvent]:
+    """Write events to the outbox in the caller's transaction, in one INSERT.
 
-    transaction.on_commit(enqueue_dispatch)
-    return record
+    Each event's dispatch is enqueued when that transaction commits (immediately
+    when there is none); a rollback takes the events with it. Payloads must be
+    plain JSON: the caller converts Decimals, dates and UUIDs to strings.
+    """
+    for event, payload in events:
+        _check_event(event, payload)
+    records = OutboxEvent.objects.bulk_create(
+        [OutboxEvent(event=event, payload=payload) for event, payload in events]
+    )
+    for record in records:
+        event_id = str(record.pk)
+
+        def enqueue_dispatch(event_id: str = event_id) -> None:
+            from erp import tasks
+
+            task_enqueue(task=tasks.outbox_dispatch, args=[event_id])
+
+        transaction.on_commit(enqueue_dispatch)
+    return records
+
+
+def outbox_event_record(*, event: str, payload: dict[str, Any]) -> OutboxEvent:
+    """Write one event to the outbox in the caller's transaction (see ``outbox_events_record``)."""
+    return outbox_events_record(events=[(event, payload)])[0]
 
 
 def _enqueue_deliveries(delivery_ids: Sequence[int]) -> None:

@@ -46,6 +46,22 @@ def available_to_promise_expression() -> Coalesce:
     return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
 
 
+def available_with_sku(product_ids: Iterable[int]) -> dict[int, tuple[str, int]]:
+    """(SKU, ATP) of each product that has a listing; one query."""
+    total = (
+        Stock.objects.filter(SELLABLE, product_id=OuterRef("product_id"))
+        .values("product_id")
+        .annotate(free_units=Sum(F("on_hand") - F("allocated")))
+        .values("free_units")
+    )
+    rows = (
+        StockRecord.objects.filter(product_id__in=list(product_ids))
+        .annotate(available=Coalesce(Subquery(total, output_field=IntegerField()), Value(0)))
+        .values_list("product_id", "partner_sku", "available")
+    )
+    return {product_id: (sku, available) for product_id, sku, available in rows}
+
+
 def warehouse_stock(product_id: int) -> QuerySet[Stock]:
     return (
         Stock.objects.filter(product_id=product_id)

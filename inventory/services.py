@@ -30,12 +30,11 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from accounting.services import business_date, credit, debit, journal_entry_post, money
-from erp.services import outbox_event_record
+from erp.services import outbox_events_record
 from inventory import lock_objects
 from inventory.models import Allocation, Stock, StockMove, Warehouse
 
 Product = get_model("catalogue", "Product")
-StockRecord = get_model("partner", "StockRecord")
 COST_PLACES = Decimal("0.0001")
 
 
@@ -187,24 +186,25 @@ def _titles(product_ids: Sequence[int]) -> dict[int, str]:
 def _availability_changed(product_ids: Sequence[int]) -> None:
     """Record a ``stock.changed`` event (webhooks) with each product's new
     available-to-promise, in the transaction that changed it."""
-    from inventory.selectors import available_to_promise
+    from inventory.selectors import available_with_sku
 
     ids = sorted(set(product_ids))
     if not ids:
         return
-    available = available_to_promise(ids)
-    skus = dict(
-        StockRecord.objects.filter(product_id__in=ids).values_list("product_id", "partner_sku")
+    listed = available_with_sku(ids)
+    outbox_events_record(
+        events=[
+            (
+                "stock.changed",
+                {
+                    "sku": listed.get(product_id, ("", 0))[0],
+                    "product_id": product_id,
+                    "available": listed.get(product_id, ("", 0))[1],
+                },
+            )
+            for product_id in ids
+        ]
     )
-    for product_id in ids:
-        outbox_event_record(
-            event="stock.changed",
-            payload={
-                "sku": skus.get(product_id, ""),
-                "product_id": product_id,
-                "available": available.get(product_id, 0),
-            },
-        )
 
 
 def stock_receive(

@@ -11,7 +11,10 @@ def _money(amount: Any, currency: str) -> dict[str, str]:
     return {"amount": f"{amount:.2f}", "currency": currency}
 
 
-def order_payload(order: Any) -> dict[str, Any]:
+def order_payload(order: Any, lines: list[tuple[str, int]] | None = None) -> dict[str, Any]:
+    """``lines`` as (sku, quantity) when the caller has them at hand; read otherwise."""
+    if lines is None:
+        lines = list(order.lines.order_by("pk").values_list("partner_sku", "quantity"))
     return {
         "number": order.number,
         "status": order.status,
@@ -19,15 +22,12 @@ def order_payload(order: Any) -> dict[str, Any]:
         "customer_email": order.email,
         "payment_method": order.payment_method,
         "total": _money(order.total_incl_tax, order.currency),
-        "lines": [
-            {"sku": sku, "quantity": quantity}
-            for sku, quantity in order.lines.order_by("pk").values_list("partner_sku", "quantity")
-        ],
+        "lines": [{"sku": sku, "quantity": quantity} for sku, quantity in lines],
     }
 
 
-def order_created(order: Any) -> None:
-    outbox_event_record(event="order.created", payload=order_payload(order))
+def order_created(order: Any, lines: list[tuple[str, int]] | None = None) -> None:
+    outbox_event_record(event="order.created", payload=order_payload(order, lines))
 
 
 def order_cancelled(order: Any) -> None:

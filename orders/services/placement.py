@@ -70,7 +70,12 @@ def order_place_from_basket(
                 payment_method=payment_method,
                 **extra,
             )
-            events.order_created(order)
+            events.order_created(
+                order,
+                lines=[
+                    (line.stockrecord.partner_sku, line.quantity) for line in basket.all_lines()
+                ],
+            )
             payments.record_authorisation(
                 order=order,
                 gateway=gateway,
