@@ -514,3 +514,11 @@ def idempotent_request(
             user=user, scope=scope, key=key, fingerprint=fingerprint, response=answer
         )
         return answer, True
+
+
+def idempotent_requests_prune() -> int:
+    """Forget remembered answers older than ``IDEMPOTENCY_RETENTION_DAYS``: a client
+    retries within minutes, not months. Returns how many went."""
+    cutoff = timezone.now() - timedelta(days=settings.IDEMPOTENCY_RETENTION_DAYS)
+    deleted, _ = IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

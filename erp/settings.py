@@ -266,6 +266,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "erp.tasks.outbox_sweep",
         "schedule": 30.0,
     },
+    "idempotent-requests-prune": {
+        "task": "erp.tasks.idempotent_requests_prune",
+        "schedule": 24 * 60 * 60.0,
+    },
+    "idempotency-keys-prune": {
+        "task": "orders.tasks.idempotency_keys_prune",
+        "schedule": 24 * 60 * 60.0,
+    },
     "outbox-prune": {
         "task": "erp.tasks.outbox_prune",
         "schedule": 24 * 60 * 60.0,
@@ -281,6 +289,8 @@ WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
 WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 60 * 60)
 # dispatched events whose deliveries all finished are deleted after this many days
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
+# API Idempotency-Key answers (orders, receipts) are remembered this many days
+IDEMPOTENCY_RETENTION_DAYS = env.int("IDEMPOTENCY_RETENTION_DAYS", default=30)
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {

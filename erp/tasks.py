@@ -47,3 +47,9 @@ def outbox_sweep() -> dict[str, int]:
 def outbox_prune() -> int:
     """Beat, daily: delete finished events past the retention period."""
     return services.outbox_prune()
+
+
+@shared_task
+def idempotent_requests_prune() -> int:
+    """Beat, daily: forget old Idempotency-Key answers."""
+    return services.idempotent_requests_prune()

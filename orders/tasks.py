@@ -60,3 +60,11 @@ def send_tracking_email(shipment_id: int) -> bool:
         shipment.tracking_email_sent_at = timezone.now()
         shipment.save(update_fields=["tracking_email_sent_at"])
         return True
+
+
+@shared_task
+def idempotency_keys_prune() -> int:
+    """Beat, daily: forget old order Idempotency-Keys."""
+    from orders.services.placement import idempotency_keys_prune as prune
+
+    return prune()

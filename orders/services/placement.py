@@ -9,9 +9,12 @@ from the basket's strategy; nothing a client sends about money is used.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 from oscar.apps.shipping.methods import Free
 from oscar.core.loading import get_class, get_model
 
@@ -177,3 +180,11 @@ def order_place_from_lines(
         channel=channel,
         payment_method=payment_method,
     )
+
+
+def idempotency_keys_prune() -> int:
+    """Forget order Idempotency-Keys older than ``IDEMPOTENCY_RETENTION_DAYS`` (the
+    orders stay); a retry after that places a new order. Returns how many went."""
+    cutoff = timezone.now() - timedelta(days=settings.IDEMPOTENCY_RETENTION_DAYS)
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -83,3 +83,34 @@ def test_the_same_scan_sent_concurrently_receives_once(stove):
     assert Decimal(StockMove.objects.filter(kind="receipt").latest("pk").unit_cost) == Decimal(
         "7.5"
     )
+
+
+@pytest.mark.django_db
+def test_old_idempotency_answers_and_keys_are_forgotten(stove, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from erp.models import IdempotentRequest
+    from erp.tasks import idempotent_requests_prune
+    from orders.models import IdempotencyKey
+    from orders.tasks import idempotency_keys_prune
+    from tests.factories import UserFactory, place_order
+
+    settings.IDEMPOTENCY_RETENTION_DAYS = 30
+    scanner = client_for(StaffFactory(role="Warehouse"))
+    for key in ("old", "new"):
+        scanner.post(RECEIPTS, SCAN, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    customer = UserFactory()
+    for key in ("old", "new"):
+        IdempotencyKey.objects.create(
+            user=customer, key=key, fingerprint="x", order=place_order([(stove, 1)], user=customer)
+        )
+    long_ago = timezone.now() - timedelta(days=31)
+    IdempotentRequest.objects.filter(key="old").update(created_at=long_ago)
+    IdempotencyKey.objects.filter(key="old").update(created_at=long_ago)
+
+    assert idempotent_requests_prune() == 1
+    assert idempotency_keys_prune() == 1
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new"]
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
