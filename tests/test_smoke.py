@@ -102,11 +102,22 @@ def test_api_root_links_schema_docs_and_health(client: Client):
     response = client.get("/api/v1/")
 
     assert response.status_code == 200
-    assert response.json() == {
+    root = response.json()
+    assert {key: root[key] for key in ("version", "schema", "docs", "health")} == {
         "version": "v1",
         "schema": "http://testserver/api/schema/",
         "docs": "http://testserver/api/docs/",
         "health": "http://testserver/healthz",
+    }
+    assert set(root["endpoints"]) == {
+        "token",
+        "products",
+        "orders",
+        "invoices",
+        "stock",
+        "receipts",
+        "shipments",
+        "trial_balance",
     }
 
 

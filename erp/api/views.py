@@ -21,6 +21,18 @@ from rest_framework.views import APIView
 
 from erp.api.serializers import ErrorSerializer
 
+# The collections a client starts from (paths are the contract, see the schema).
+ENDPOINTS = {
+    "token": "auth/token/",
+    "products": "products/",
+    "orders": "orders/",
+    "invoices": "invoices/",
+    "stock": "inventory/stock/",
+    "receipts": "inventory/receipts/",
+    "shipments": "shipments/",
+    "trial_balance": "accounting/trial-balance/",
+}
+
 
 class ApiRootView(APIView):
     """Entry point of the API: links to the schema, its docs and the health check."""
@@ -35,6 +47,7 @@ class ApiRootView(APIView):
                 "schema": serializers.URLField(),
                 "docs": serializers.URLField(),
                 "health": serializers.URLField(),
+                "endpoints": serializers.DictField(child=serializers.URLField()),
             },
         )
     )
@@ -45,6 +58,10 @@ class ApiRootView(APIView):
                 "schema": reverse("api-schema", request=request),
                 "docs": reverse("api-docs", request=request),
                 "health": reverse("healthz", request=request),
+                "endpoints": {
+                    name: request.build_absolute_uri(f"/api/v1/{path}")
+                    for name, path in ENDPOINTS.items()
+                },
             }
         )
 

@@ -380,3 +380,13 @@ def test_a_browser_session_works_with_csrf_and_is_refused_without():
     )
     assert placed.status_code == 201, placed.content
     assert Order.objects.get().user == customer
+
+
+def test_the_api_root_links_the_schema_docs_and_every_collection(api):
+    root = api.get("/api/v1/").json()
+    assert root["version"] == "v1"
+    assert root["schema"].endswith("/api/schema/") and root["docs"].endswith("/api/docs/")
+    assert root["endpoints"]["orders"] == "http://testserver/api/v1/orders/"
+    for url in root["endpoints"].values():
+        path = url.removeprefix("http://testserver")
+        assert api.options(path).status_code != 404, path
