@@ -477,6 +477,15 @@ def outbox_prune() -> int:
     return deleted
 
 
+def advisory_xact_lock(*, owner_id: int, key: str) -> None:
+    """Hold a PostgreSQL advisory lock on (owner, key) until the transaction ends:
+    requests with the same key queue here, others pass."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("advisory_xact_lock must run inside a transaction")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [owner_id, key])
+
+
 class IdempotencyConflict(ValueError):
     """The Idempotency-Key was used before for a different request."""
 
@@ -497,10 +506,7 @@ def idempotent_request(
     sent again. The same key with another body raises ``IdempotencyConflict``.
     """
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [user.pk, f"{scope}:{key}"]
-            )
+        advisory_xact_lock(owner_id=user.pk, key=f"{scope}:{key}")
         existing = IdempotentRequest.objects.filter(user=user, scope=scope, key=key).first()
         if existing is not None:
             if existing.fingerprint != fingerprint:

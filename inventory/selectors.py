@@ -35,10 +35,11 @@ def available_to_promise(product_ids: Iterable[int]) -> dict[int, int]:
     return {product_id: totals.get(product_id, 0) for product_id in ids}
 
 
-def available_to_promise_expression() -> Coalesce:
-    """ATP as a subquery on ``OuterRef("pk")`` of a Product queryset."""
+def available_to_promise_expression(product: str = "pk") -> Coalesce:
+    """ATP as a subquery on ``OuterRef(product)``: ``"pk"`` of a Product queryset,
+    ``"product_id"`` of a queryset of rows that point at products."""
     total = (
-        Stock.objects.filter(SELLABLE, product_id=OuterRef("pk"))
+        Stock.objects.filter(SELLABLE, product_id=OuterRef(product))
         .values("product_id")
         .annotate(free_units=Sum(F("on_hand") - F("allocated")))
         .values("free_units")
@@ -48,15 +49,9 @@ def available_to_promise_expression() -> Coalesce:
 
 def available_with_sku(product_ids: Iterable[int]) -> dict[int, tuple[str, int]]:
     """(SKU, ATP) of each product that has a listing; one query."""
-    total = (
-        Stock.objects.filter(SELLABLE, product_id=OuterRef("product_id"))
-        .values("product_id")
-        .annotate(free_units=Sum(F("on_hand") - F("allocated")))
-        .values("free_units")
-    )
     rows = (
         StockRecord.objects.filter(product_id__in=list(product_ids))
-        .annotate(available=Coalesce(Subquery(total, output_field=IntegerField()), Value(0)))
+        .annotate(available=available_to_promise_expression("product_id"))
         .values_list("product_id", "partner_sku", "available")
     )
     return {product_id: (sku, available) for product_id, sku, available in rows}

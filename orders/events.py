@@ -3,12 +3,9 @@ in the transaction of the change they announce."""
 
 from typing import Any
 
+from accounting.services import money_json
 from erp.services import outbox_event_record
 from orders.models import Shipment
-
-
-def _money(amount: Any, currency: str) -> dict[str, str]:
-    return {"amount": f"{amount:.2f}", "currency": currency}
 
 
 def order_payload(order: Any, lines: list[tuple[str, int]] | None = None) -> dict[str, Any]:
@@ -21,7 +18,7 @@ def order_payload(order: Any, lines: list[tuple[str, int]] | None = None) -> dic
         "channel": order.channel,
         "customer_email": order.email,
         "payment_method": order.payment_method,
-        "total": _money(order.total_incl_tax, order.currency),
+        "total": money_json(order.total_incl_tax, order.currency),
         "lines": [{"sku": sku, "quantity": quantity} for sku, quantity in lines],
     }
 

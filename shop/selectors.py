@@ -10,11 +10,12 @@ description, exact match on UPC/SKU), ranked by relevance.
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from oscar.core.loading import get_model
 
 from inventory.selectors import available_to_promise_expression
 
+Category = get_model("catalogue", "Category")
 Product = get_model("catalogue", "Product")
 ProductCategory = get_model("catalogue", "ProductCategory")
 StockRecord = get_model("partner", "StockRecord")
@@ -64,3 +65,22 @@ def storefront_products(
         if not ordering or ordering == "relevancy":
             return products.order_by("-rank", "title", "pk")
     return products.order_by(*ORDERINGS.get(ordering, ["title", "pk"]))
+
+
+def api_products(*, query: str = "", categories: Any = None) -> QuerySet[Any]:
+    """The storefront's product query (public, canonical, ATP annotated, searchable),
+    narrowed to products with a listing, with only what the API renders prefetched."""
+    return (
+        storefront_products(query=query, categories=categories)
+        .filter(Exists(StockRecord.objects.filter(product=OuterRef("pk"))))
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch("stockrecords", queryset=StockRecord.objects.order_by("pk")),
+            "images",
+            Prefetch(
+                "categories",
+                queryset=Category.objects.browsable().order_by("path"),
+                to_attr="api_categories",
+            ),
+        )
+    )

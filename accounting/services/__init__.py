@@ -25,6 +25,7 @@ from accounting.services.journal import (
     journal_entry_post,
     journal_entry_reverse,
     money,
+    money_json,
     period_close,
     period_reopen,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "journal_entry_post",
     "journal_entry_reverse",
     "money",
+    "money_json",
     "payment_allocate",
     "payment_receive",
     "payment_unapplied",

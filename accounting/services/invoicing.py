@@ -28,7 +28,14 @@ from django.db.models import F
 
 from accounting.models import Invoice, InvoiceLine, Payment, PaymentAllocation
 from accounting.services.errors import AccountingError
-from accounting.services.journal import business_date, credit, debit, journal_entry_post, money
+from accounting.services.journal import (
+    business_date,
+    credit,
+    debit,
+    journal_entry_post,
+    money,
+    money_json,
+)
 from erp.services import outbox_event_record, sequence_next
 
 ZERO = Decimal("0")
@@ -175,9 +182,9 @@ def _create_document(
             "customer_email": document.customer_email,
             "issue_date": document.issue_date.isoformat(),
             "due_date": document.due_date.isoformat(),
-            "net": {"amount": str(document.net_total), "currency": document.currency},
-            "tax": {"amount": str(document.tax_total), "currency": document.currency},
-            "total": {"amount": str(document.total), "currency": document.currency},
+            "net": money_json(document.net_total, document.currency),
+            "tax": money_json(document.tax_total, document.currency),
+            "total": money_json(document.total, document.currency),
             "credits": document.credits.number if document.credits else None,
         },
     )

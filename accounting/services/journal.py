@@ -50,6 +50,11 @@ def money(amount: Decimal | int | str) -> Decimal:
     return Decimal(amount).quantize(CENT, ROUND_HALF_UP)
 
 
+def money_json(amount: Decimal | int | str | None, currency: str) -> dict[str, str]:
+    """Money as the API and webhooks show it: ``{"amount": "12.50", "currency": "EUR"}``."""
+    return {"amount": str(money(amount or 0)), "currency": currency}
+
+
 @dataclass(frozen=True)
 class Posting:
     """One side of an entry: an account role (see PostingRule) or an account, and an amount."""

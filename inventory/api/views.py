@@ -9,8 +9,6 @@ input changes nothing. A scanner may send an ``Idempotency-Key``: a retry of
 the same scan then answers with the first receipt and receives nothing twice.
 """
 
-import hashlib
-import json
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -22,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from erp.api.exceptions import ApiError, Unprocessable
+from erp.api.idempotency import request_fingerprint
 from erp.api.permissions import StaffPermission
 from erp.api.serializers import ErrorSerializer
 from erp.services import IdempotencyConflict, idempotent_request
@@ -129,15 +128,12 @@ class ReceiptCreateView(GenericAPIView):
             return Response(receive(), status=status.HTTP_201_CREATED)
         if len(key) > 255:
             raise ApiError("The Idempotency-Key is longer than 255 characters.")
-        fingerprint = hashlib.sha256(
-            json.dumps(request.data, sort_keys=True, default=str).encode()
-        ).hexdigest()
         try:
             answer, created = idempotent_request(
                 user=request.user,
                 scope="inventory.receipt",
                 key=key,
-                fingerprint=fingerprint,
+                fingerprint=request_fingerprint(request.data),
                 perform=receive,
             )
         except IdempotencyConflict as conflict:

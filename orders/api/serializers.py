@@ -2,7 +2,6 @@
 from a request (a line carrying one is refused), totals come from the server."""
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,6 +10,7 @@ from oscar.core.loading import get_model
 from phonenumber_field.phonenumber import to_python as phone_to_python
 from rest_framework import serializers
 
+from accounting.services import money_json
 from erp.api.serializers import ErrorSerializer, MoneySerializer
 from orders import payments
 
@@ -20,11 +20,6 @@ StockRecord = get_model("partner", "StockRecord")
 
 MAX_LINES = 200
 MAX_QUANTITY = 10_000
-CENT = Decimal("0.01")
-
-
-def money(amount: Decimal | None, currency: str) -> dict[str, str]:
-    return {"amount": str((amount or Decimal("0")).quantize(CENT)), "currency": currency}
 
 
 class StrictSerializer(serializers.Serializer):
@@ -142,11 +137,11 @@ class LineOutSerializer(serializers.Serializer):
 
     @extend_schema_field(MoneySerializer)
     def get_unit_price(self, line: Any) -> dict[str, str]:
-        return money(line.unit_price_incl_tax, line.order.currency)
+        return money_json(line.unit_price_incl_tax, line.order.currency)
 
     @extend_schema_field(MoneySerializer)
     def get_total(self, line: Any) -> dict[str, str]:
-        return money(line.line_price_incl_tax, line.order.currency)
+        return money_json(line.line_price_incl_tax, line.order.currency)
 
 
 class ShipmentLineOutSerializer(serializers.Serializer):
@@ -201,15 +196,15 @@ class OrderOutSerializer(serializers.Serializer):
 
     @extend_schema_field(MoneySerializer)
     def get_shipping_charge(self, order: Any) -> dict[str, str]:
-        return money(order.shipping_incl_tax, order.currency)
+        return money_json(order.shipping_incl_tax, order.currency)
 
     @extend_schema_field(MoneySerializer)
     def get_total(self, order: Any) -> dict[str, str]:
-        return money(order.total_incl_tax, order.currency)
+        return money_json(order.total_incl_tax, order.currency)
 
     @extend_schema_field(MoneySerializer)
     def get_total_excl_tax(self, order: Any) -> dict[str, str]:
-        return money(order.total_excl_tax, order.currency)
+        return money_json(order.total_excl_tax, order.currency)
 
     @extend_schema_field(ShipmentOutSerializer(many=True))
     def get_shipments(self, order: Any) -> list[dict[str, Any]]:

@@ -4,8 +4,6 @@ Views parse the request, call one service and shape the answer; every
 refusal is the API's one error shape (``erp.api.exceptions``).
 """
 
-import hashlib
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +17,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounting.services import money_json
 from erp.api.exceptions import ApiError, Conflict, Unprocessable
+from erp.api.idempotency import request_fingerprint
 from erp.api.permissions import StaffPermission
 from erp.api.serializers import ErrorSerializer
 from inventory.models import Warehouse
@@ -31,7 +31,6 @@ from orders.api.serializers import (
     OrderOutSerializer,
     ShipmentCreateSerializer,
     ShipmentOutSerializer,
-    money,
 )
 from orders.credit import CreditLimitExceeded
 from orders.models import Carrier
@@ -57,11 +56,6 @@ ERRORS = {
 }
 
 
-def _fingerprint(data: Any) -> str:
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def _placement_error(error: Exception, lines: list[dict[str, Any]]) -> ApiError:
     if isinstance(error, InsufficientStock):
         sku_of = {line["product"].pk: line["sku"] for line in lines}
@@ -83,7 +77,7 @@ def _placement_error(error: Exception, lines: list[dict[str, Any]]) -> ApiError:
         return Conflict(
             str(error),
             code="credit_limit_exceeded",
-            extra={"available": money(max(error.available, Decimal("0")), error.currency)},
+            extra={"available": money_json(max(error.available, Decimal("0")), error.currency)},
         )
     if isinstance(error, services.IdempotencyMismatch):
         return Unprocessable(str(error), code="idempotency_key_reused")
@@ -158,7 +152,10 @@ class OrderListCreateView(GenericAPIView):
 
         try:
             order, created = services.order_place_idempotent(
-                user=request.user, key=key, fingerprint=_fingerprint(request.data), place=place
+                user=request.user,
+                key=key,
+                fingerprint=request_fingerprint(request.data),
+                place=place,
             )
         except (InsufficientStock, services.OrderError, PaymentDeclined) as refused:
             raise _placement_error(refused, lines) from refused

@@ -13,11 +13,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from oscar.apps.shipping.methods import Free
 from oscar.core.loading import get_class, get_model
 
+from erp.services import advisory_xact_lock
 from orders import events, payments, statuses
 from orders.models import IdempotencyKey
 from orders.services.errors import OrderError
@@ -109,8 +110,7 @@ def order_place_idempotent(
     the client may send the request again.
     """
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [user.pk, key])
+        advisory_xact_lock(owner_id=user.pk, key=key)
         existing = IdempotencyKey.objects.filter(user=user, key=key).select_related("order").first()
         if existing is not None:
             if existing.fingerprint != fingerprint:

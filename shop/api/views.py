@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -57,25 +57,6 @@ class ProductOffer:
     price_includes_tax: bool
     available: int
     images: list[str]
-
-
-def _api_products(*, query: str = "", categories: Any = None) -> QuerySet[Any]:
-    """The storefront's product query (public, canonical, ATP annotated, searchable),
-    narrowed to products with a listing, with only what the API renders prefetched."""
-    return (
-        shop_selectors.storefront_products(query=query, categories=categories)
-        .filter(Exists(StockRecord.objects.filter(product=OuterRef("pk"))))
-        .prefetch_related(None)
-        .prefetch_related(
-            Prefetch("stockrecords", queryset=StockRecord.objects.order_by("pk")),
-            "images",
-            Prefetch(
-                "categories",
-                queryset=Category.objects.browsable().order_by("path"),
-                to_attr="api_categories",
-            ),
-        )
-    )
 
 
 def _categories_with_slug(slug: str) -> Any:
@@ -140,7 +121,7 @@ class ProductListView(GenericAPIView):
         filters = ProductQuerySerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         slug = filters.validated_data.get("category")
-        products = _api_products(
+        products = shop_selectors.api_products(
             query=filters.validated_data.get("q", ""),
             categories=_categories_with_slug(slug) if slug else None,
         )
@@ -162,7 +143,7 @@ class ProductDetailView(GenericAPIView):
         product = None
         if sku and "\x00" not in sku:
             product = (
-                _api_products()
+                shop_selectors.api_products()
                 .filter(
                     Exists(
                         StockRecord.objects.filter(product=OuterRef("pk"), partner_sku__iexact=sku)
