@@ -21,6 +21,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
     from erp.celery import app
 
+    # webhook receivers in tests listen on 127.0.0.1 (also for worker processes);
+    # erp/tests/test_outbound.py turns this off to test the guard
+    os.environ["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"] = "1"
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
     queue = f"kontor-test-{uuid.uuid4().hex[:8]}"
     os.environ["CELERY_QUEUE"] = queue
     app.conf.task_default_queue = queue

@@ -6,6 +6,19 @@ class ErpConfig(AppConfig):
     name = "erp"
     verbose_name = "Kontor"
 
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from erp.models import WebhookSubscription
+        from erp.services import subscribed_events_forget
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                subscribed_events_forget,
+                sender=WebhookSubscription,
+                dispatch_uid=f"subscribed-events-{signal is post_save}",
+            )
+
 
 class KontorAdminConfig(AdminConfig):
     """django.contrib.admin, with the back office's own site."""

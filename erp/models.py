@@ -3,9 +3,12 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
+
+from erp.outbound import PrivateAddressError, url_host_check
 
 
 class WorkerHeartbeat(models.Model):
@@ -123,6 +126,12 @@ class WebhookSubscription(models.Model):
 
     def __str__(self) -> str:
         return self.description or self.url
+
+    def clean(self) -> None:
+        try:
+            url_host_check(self.url)
+        except PrivateAddressError as refused:
+            raise ValidationError({"url": str(refused)}) from refused
 
 
 class WebhookDelivery(models.Model):

@@ -5,7 +5,8 @@ Outbox and webhooks
 -------------------
 ``outbox_event_record`` writes an ``OutboxEvent`` in the caller's transaction,
 so an event exists if and only if the change it announces committed. After
-commit its dispatch is enqueued; dispatch fans it out into one
+commit its dispatch is enqueued (when some active subscription listens to that
+event; the rest are settled in bulk by the sweep); dispatch fans it out into one
 ``WebhookDelivery`` per active subscription to that event name, and each
 delivery is POSTed until the receiver answers 2xx, waiting
 ``WEBHOOK_RETRY_BASE_SECONDS * 2 ** (attempts - 1)`` (capped at
@@ -33,6 +34,8 @@ the Unix time of signing (each attempt signs afresh). A receiver recomputes it
 over the raw body, compares in constant time, and rejects a ``t`` too far from
 its own clock, which stops replays: ``webhook_signature_verify`` does exactly
 that. Redirects are not followed: a 3xx answer counts as a failed attempt.
+Receivers must be on public addresses (``erp.outbound``), unless
+``WEBHOOK_ALLOW_PRIVATE_ADDRESSES`` is set.
 """
 
 import hashlib
@@ -54,6 +57,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from kombu.exceptions import KombuError
 
+from erp import outbound
 from erp.models import (
     DocumentSequence,
     IdempotentRequest,
@@ -145,6 +149,33 @@ def task_enqueue(*, task: Any, args: Sequence[Any] = (), countdown: float | None
     return True
 
 
+# Which events any active subscription listens to, remembered per process for a
+# few seconds: events nobody listens to are not sent through the broker. A
+# subscription saved in another process moments ago may miss that shortcut; its
+# events then wait for the sweep (at most SWEEP_DISPATCH_DELAY + one beat), and
+# none is lost.
+SUBSCRIBED_EVENTS_TTL_SECONDS = 10.0
+_subscribed: dict[str, Any] = {"events": frozenset(), "until": 0.0}
+
+
+def subscribed_events(*, fresh: bool = False) -> frozenset[str]:
+    """Event names some active subscription listens to (cached, see above)."""
+    now = time.monotonic()
+    if fresh or now >= _subscribed["until"]:
+        names: set[str] = set()
+        for events in WebhookSubscription.objects.filter(is_active=True).values_list(
+            "events", flat=True
+        ):
+            names.update(events)
+        _subscribed.update(events=frozenset(names), until=now + SUBSCRIBED_EVENTS_TTL_SECONDS)
+    return _subscribed["events"]
+
+
+def subscribed_events_forget(**_kwargs: Any) -> None:
+    """Drop this process's cached ``subscribed_events`` (a subscription changed)."""
+    _subscribed["until"] = 0.0
+
+
 def _check_event(event: str, payload: Any) -> None:
     if event not in EVENT_NAMES:
         raise OutboxError(
@@ -164,16 +195,20 @@ def _check_event(event: str, payload: Any) -> None:
 def outbox_events_record(*, events: Sequence[tuple[str, dict[str, Any]]]) -> list[OutboxEvent]:
     """Write events to the outbox in the caller's transaction, in one INSERT.
 
-    Each event's dispatch is enqueued when that transaction commits (immediately
-    when there is none); a rollback takes the events with it. Payloads must be
-    plain JSON: the caller converts Decimals, dates and UUIDs to strings.
+    The dispatch of each event some subscription listens to is enqueued when
+    that transaction commits (immediately when there is none); a rollback takes
+    the events with it. Payloads must be plain JSON: the caller converts
+    Decimals, dates and UUIDs to strings.
     """
     for event, payload in events:
         _check_event(event, payload)
     records = OutboxEvent.objects.bulk_create(
         [OutboxEvent(event=event, payload=payload) for event, payload in events]
     )
+    listened = subscribed_events()
     for record in records:
+        if record.event not in listened:
+            continue  # settled by the sweep; dispatched normally if a subscriber appears
         event_id = str(record.pk)
 
         def enqueue_dispatch(event_id: str = event_id) -> None:
@@ -295,14 +330,7 @@ def webhook_signature_verify(
     return any(hmac.compare_digest(expected, signature.encode()) for signature in signatures)
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A receiver answers for itself: a redirect is a failed attempt, not a new target."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
+_OPENER = outbound.opener()  # public addresses only, no redirects, no proxies
 
 
 def _excerpt(response: Any) -> str:
@@ -433,11 +461,19 @@ def webhook_delivery_retry(*, delivery_id: int) -> bool:
 def outbox_sweep() -> dict[str, int]:
     """Catch up on what the broker missed; safe to run at any time, any number of times.
 
-    Enqueues pending deliveries whose next attempt is due, then dispatches
-    events left undispatched for more than a few seconds (their deliveries are
-    enqueued by the dispatch). At most ``SWEEP_BATCH_SIZE`` of each per run.
+    Enqueues pending deliveries whose next attempt is due, marks events nobody
+    subscribes to as dispatched (one UPDATE), then dispatches events left
+    undispatched for more than a few seconds (their deliveries are enqueued by
+    the dispatch). At most ``SWEEP_BATCH_SIZE`` deliveries and events per run.
     """
     now = timezone.now()
+    settled = (
+        OutboxEvent.objects.filter(
+            dispatched_at__isnull=True, created_at__lte=now - SWEEP_DISPATCH_DELAY
+        )
+        .exclude(event__in=subscribed_events(fresh=True))
+        .update(dispatched_at=now)
+    )
     due_ids = list(
         WebhookDelivery.objects.filter(
             status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
@@ -455,7 +491,11 @@ def outbox_sweep() -> dict[str, int]:
     )
     for event_id in event_ids:
         outbox_event_dispatch(event_id=event_id)
-    return {"deliveries_enqueued": len(due_ids), "events_dispatched": len(event_ids)}
+    return {
+        "deliveries_enqueued": len(due_ids),
+        "events_dispatched": len(event_ids),
+        "events_settled": settled,
+    }
 
 
 def outbox_prune() -> int:

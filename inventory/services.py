@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -70,6 +70,7 @@ class LineRequest:
     order_line_id: int
     product_id: int
     quantity: int
+    sku: str = ""  # the line's SKU, when known: the stock.changed event then needs no lookup
 
 
 def _positive(quantity: Any, what: str = "Quantity") -> int:
@@ -183,15 +184,21 @@ def _titles(product_ids: Sequence[int]) -> dict[int, str]:
     return dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "title"))
 
 
-def _availability_changed(product_ids: Sequence[int]) -> None:
+def _availability_changed(
+    product_ids: Sequence[int], known: dict[int, tuple[str, int]] | None = None
+) -> None:
     """Record a ``stock.changed`` event (webhooks) with each product's new
-    available-to-promise, in the transaction that changed it."""
+    available-to-promise, in the transaction that changed it. ``known`` holds
+    (SKU, ATP) the caller has already computed; the rest are read."""
     from inventory.selectors import available_with_sku
 
     ids = sorted(set(product_ids))
     if not ids:
         return
-    listed = available_with_sku(ids)
+    listed = dict(known or {})
+    missing = [product_id for product_id in ids if product_id not in listed]
+    if missing:
+        listed.update(available_with_sku(missing))
     outbox_events_record(
         events=[
             (
@@ -366,6 +373,22 @@ def stock_count(
         return move
 
 
+def _add_to_allocated(per_row: dict[int, int]) -> None:
+    """``allocated += units`` (negative to release) on each already locked row,
+    in one UPDATE."""
+    if len(per_row) == 1:
+        ((row_pk, units),) = per_row.items()
+        Stock.objects.filter(pk=row_pk).update(allocated=F("allocated") + units)
+        return
+    Stock.objects.filter(pk__in=list(per_row)).update(
+        allocated=F("allocated")
+        + Case(
+            *[When(pk=row_pk, then=Value(units)) for row_pk, units in sorted(per_row.items())],
+            output_field=IntegerField(),
+        )
+    )
+
+
 def stock_allocate(*, lines: Sequence[LineRequest]) -> list[Allocation]:
     """Promise stock to order lines, all or nothing.
 
@@ -418,8 +441,7 @@ def stock_allocate(*, lines: Sequence[LineRequest]) -> list[Allocation]:
         per_row: dict[int, int] = defaultdict(int)
         for _line, row, take in plan:
             per_row[row.pk] += take
-        for row_pk in sorted(per_row):
-            Stock.objects.filter(pk=row_pk).update(allocated=F("allocated") + per_row[row_pk])
+        _add_to_allocated(per_row)
         per_allocation: dict[tuple[int, int], int] = defaultdict(int)
         for line, row, take in plan:
             per_allocation[(line.order_line_id, row.pk)] += take
@@ -429,7 +451,19 @@ def stock_allocate(*, lines: Sequence[LineRequest]) -> list[Allocation]:
                 for (line_id, row_pk), quantity in per_allocation.items()
             ]
         )
-        _availability_changed([line.product_id for line in lines])
+        # every sellable row of these products is locked above: the new ATP is known
+        skus = {line.product_id: line.sku for line in lines if line.sku}
+        _availability_changed(
+            [line.product_id for line in lines],
+            known={
+                product_id: (
+                    sku,
+                    sum(row.available for row in rows_by_product[product_id])
+                    - requested[product_id],
+                )
+                for product_id, sku in skus.items()
+            },
+        )
         return allocations
 
 
@@ -443,8 +477,7 @@ def stock_release(*, order_line_ids: Sequence[int]) -> int:
         for allocation in allocations:
             per_row[allocation.stock_id] += allocation.quantity
         rows = list(lock_objects.stock_rows_for_update(per_row))  # lock before changing
-        for row_pk in sorted(per_row):
-            Stock.objects.filter(pk=row_pk).update(allocated=F("allocated") - per_row[row_pk])
+        _add_to_allocated({row_pk: -units for row_pk, units in per_row.items()})
         Allocation.objects.filter(pk__in=[a.pk for a in allocations]).update(quantity=0)
         _availability_changed([row.product_id for row in rows if row.warehouse.is_sellable])
         return sum(per_row.values())

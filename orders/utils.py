@@ -28,6 +28,7 @@ from orders.credit import check_on_account_order
 Line = get_model("order", "Line")
 LinePrice = get_model("order", "LinePrice")
 Partner = get_model("partner", "Partner")
+StockRecord = get_model("partner", "StockRecord")
 
 
 class OrderCreator(utils.OrderCreator):
@@ -72,6 +73,8 @@ class OrderCreator(utils.OrderCreator):
                     surcharges=surcharges,
                     **kwargs,
                 )
+                if user is not None and user.is_authenticated:
+                    order.user = user  # Oscar sets user_id only: order.email would read it back
                 vouchers = self._check_vouchers(basket, user)
                 self._record_discounts(basket, order, shipping_method)
                 for voucher in vouchers:
@@ -80,7 +83,12 @@ class OrderCreator(utils.OrderCreator):
                 tracked = self._tracks_stock(basket_lines)
                 stock_allocate(
                     lines=[
-                        LineRequest(order_line.pk, basket_line.product_id, basket_line.quantity)
+                        LineRequest(
+                            order_line.pk,
+                            basket_line.product_id,
+                            basket_line.quantity,
+                            sku=order_line.partner_sku,
+                        )
                         for order_line, basket_line in zip(order_lines, basket_lines, strict=True)
                         if tracked[basket_line.product_id]
                     ]
@@ -95,7 +103,9 @@ class OrderCreator(utils.OrderCreator):
         return order
 
     def _check_vouchers(self, basket: Any, user: Any) -> list[Any]:
-        vouchers = []
+        vouchers: list[Any] = []
+        if not basket.vouchers.all():  # known without a query for a basket built in memory
+            return vouchers
         for voucher in basket.vouchers.select_for_update():
             if not voucher.is_active():  # the basket ignores inactive vouchers
                 basket.vouchers.remove(voucher)
@@ -129,9 +139,15 @@ class OrderCreator(utils.OrderCreator):
     def _create_lines(self, order: Any, basket_lines: list[Any]) -> list[Any]:
         """Lines and their prices in two INSERTs, in the order the customer saw."""
         initial_line_status = getattr(settings, "OSCAR_INITIAL_LINE_STATUS", "")
-        partners = Partner.objects.in_bulk(
-            {line.stockrecord.partner_id for line in basket_lines if line.stockrecord}
-        )
+        records = [line.stockrecord for line in basket_lines if line.stockrecord]
+        partners = {
+            record.partner_id: record.partner
+            for record in records
+            if StockRecord.partner.is_cached(record)
+        }
+        missing = {record.partner_id for record in records} - partners.keys()
+        if missing:
+            partners.update(Partner.objects.in_bulk(missing))
         order_lines = []
         for basket_line in basket_lines:
             stockrecord = basket_line.stockrecord

@@ -27,7 +27,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from erp import services, tasks
+from erp import outbound, services, tasks
 from erp.celery import app as celery_app
 from erp.models import DocumentSequence, OutboxEvent, WebhookDelivery, WebhookSubscription
 from erp.services import (
@@ -183,6 +183,12 @@ def record_dispatched(event: str = "order.created", payload: Any = None) -> Outb
     record = outbox_event_record(event=event, payload=payload or {"number": "100042"})
     outbox_event_dispatch(event_id=record.pk)
     return record
+
+
+def make_delivery(subscription: WebhookSubscription) -> WebhookDelivery:
+    """A pending delivery of a fresh event to ``subscription``, due now."""
+    record_dispatched(event=subscription.events[0])
+    return WebhookDelivery.objects.get(subscription=subscription)
 
 
 # --- recording and signing ------------------------------------------------------
@@ -624,6 +630,7 @@ def test_after_an_outage_a_real_worker_delivers_the_event_once(start_receiver, w
 
 @pytest.mark.django_db(transaction=True)
 def test_during_an_outage_a_transaction_with_many_events_tries_the_broker_once(caplog):
+    subscribe("https://example.com/hooks", ("stock.changed",))
     caplog.set_level(logging.WARNING, logger="erp.services")
 
     with broker_unreachable(), transaction.atomic():
@@ -648,9 +655,75 @@ def test_the_sweep_leaves_fresh_events_to_their_own_dispatch():
             created_at=timezone.now() - timedelta(seconds=10)
         )
 
-        assert services.outbox_sweep() == {"deliveries_enqueued": 0, "events_dispatched": 1}
+        assert services.outbox_sweep() == {
+            "deliveries_enqueued": 0,
+            "events_dispatched": 1,
+            "events_settled": 0,
+        }
 
     assert list(OutboxEvent.objects.filter(dispatched_at__isnull=True)) == [fresh]
+
+
+@pytest.mark.django_db
+def test_events_nobody_listens_to_skip_the_broker_and_the_sweep_settles_them(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    subscribe("https://example.com/hooks", ("order.created",))
+    sent: list[list[Any]] = []
+    monkeypatch.setattr(
+        services, "task_enqueue", lambda *, task, args=(), countdown=None: sent.append(list(args))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        listened = outbox_event_record(event="order.created", payload={"number": "1"})
+        unheard = outbox_event_record(event="stock.changed", payload={"sku": "T-1"})
+    assert sent == [[str(listened.pk)]]  # only the event someone listens to
+
+    OutboxEvent.objects.update(created_at=timezone.now() - timedelta(seconds=10))
+    with CaptureQueriesContext(connection) as queries:
+        outcome = services.outbox_sweep()
+    assert outcome == {"deliveries_enqueued": 0, "events_dispatched": 1, "events_settled": 1}
+    settling = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "erp_outboxevent"')]
+    assert len(settling) == 2  # one UPDATE settles every unheard event, one per dispatch
+    unheard.refresh_from_db()
+    assert unheard.dispatched_at is not None
+    assert not WebhookDelivery.objects.filter(event=unheard).exists()
+    assert WebhookDelivery.objects.filter(event=listened).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_subscription_made_in_another_process_still_gets_its_events_through_the_sweep(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    services.subscribed_events(fresh=True)  # this process remembers: nobody listens
+    # saved elsewhere: no signal reaches this process's memory
+    WebhookSubscription.objects.bulk_create(
+        [WebhookSubscription(url="https://example.com/hooks", events=["stock.changed"])]
+    )
+    sent: list[list[Any]] = []
+    monkeypatch.setattr(
+        services, "task_enqueue", lambda *, task, args=(), countdown=None: sent.append(list(args))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        event = outbox_event_record(event="stock.changed", payload={"sku": "T-1"})
+    assert sent == []  # the stale memory skipped the broker ...
+
+    OutboxEvent.objects.update(created_at=timezone.now() - timedelta(seconds=10))
+    outcome = services.outbox_sweep()
+    # ... and the sweep, which asks the database, dispatches it instead of settling it
+    assert outcome["events_dispatched"] == 1
+    assert outcome["events_settled"] == 0
+    assert WebhookDelivery.objects.get().event == event
+
+
+@pytest.mark.django_db
+def test_saving_a_subscription_is_seen_by_this_process_at_once(monkeypatch):
+    services.subscribed_events(fresh=True)
+    assert "invoice.created" not in services.subscribed_events()
+    subscription = subscribe("https://example.com/hooks", ("invoice.created",))
+    assert "invoice.created" in services.subscribed_events()
+    subscription.is_active = False
+    subscription.save()
+    assert "invoice.created" not in services.subscribed_events()
 
 
 @pytest.mark.django_db
@@ -831,3 +904,123 @@ def test_webhook_list_pages_run_a_constant_number_of_queries(superuser_client, p
 
     one = queries_with(1)
     assert queries_with(5) == one
+
+
+# --- receivers on private addresses (server-side request forgery) ----------------
+
+
+@pytest.fixture
+def private_addresses_refused(settings: Any) -> Any:
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    return settings
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/hooks",
+        "http://localhost/hooks",
+        "http://10.1.2.3/hooks",
+        "https://192.168.0.10/hooks",
+        "http://169.254.169.254/latest/meta-data/",  # the cloud metadata service
+        "http://[::1]/hooks",
+        "http://[::ffff:127.0.0.1]/hooks",
+        "http://0.0.0.0/hooks",
+    ],
+)
+@pytest.mark.django_db
+def test_a_subscription_to_a_private_address_is_refused_with_a_reason(
+    private_addresses_refused, url
+):
+    with pytest.raises(ValidationError) as refused:
+        WebhookSubscription(url=url, events=["order.created"]).full_clean()
+    (message,) = refused.value.message_dict["url"]
+    assert "public addresses only" in message
+
+
+@pytest.mark.django_db
+def test_public_addresses_and_names_that_do_not_resolve_yet_are_accepted(
+    private_addresses_refused,
+):
+    for url in ["https://93.184.215.14/hooks", "https://hooks.partner.invalid/kontor"]:
+        WebhookSubscription(url=url, events=["order.created"]).full_clean()
+
+
+@pytest.mark.django_db
+def test_the_admin_explains_why_a_private_receiver_is_refused(
+    private_addresses_refused, superuser_client
+):
+    response = superuser_client.post(
+        "/admin/erp/webhooksubscription/add/",
+        {
+            "url": "http://169.254.169.254/latest/meta-data/",
+            "events": ["order.created"],
+            "secret": "s" * 40,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "public addresses only" in response.content.decode()
+    assert not WebhookSubscription.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_delivery_never_connects_to_a_private_address(start_receiver, private_addresses_refused):
+    receiver = start_receiver()
+    # saved while private receivers were allowed, or by a name that resolves
+    # to a private address only later: the check at connect time still holds
+    delivery = make_delivery(subscribe(receiver.url))
+
+    attempted = webhook_delivery_attempt(delivery_id=delivery.pk)
+
+    assert attempted is not None
+    assert receiver.requests == []
+    assert attempted.status == Status.PENDING and attempted.attempts == 1
+    assert "PrivateAddressError" in attempted.last_error
+    assert "public addresses only" in attempted.last_error
+
+
+@pytest.mark.django_db
+def test_a_name_is_resolved_once_and_the_checked_address_is_the_one_connected(
+    start_receiver, monkeypatch
+):
+    receiver = start_receiver()
+    port = int(receiver.url.split(":")[2].split("/")[0])
+    lookups: list[str] = []
+
+    def resolve(host: str, *args: Any, **kwargs: Any) -> Any:
+        lookups.append(host)
+        return real_getaddrinfo("127.0.0.1", *args, **kwargs)
+
+    real_getaddrinfo = outbound.socket.getaddrinfo
+    monkeypatch.setattr(outbound.socket, "getaddrinfo", resolve)
+    delivery = make_delivery(subscribe(f"http://receiver.partner.invalid:{port}/hooks"))
+
+    attempted = webhook_delivery_attempt(delivery_id=delivery.pk)
+
+    assert attempted is not None and attempted.status == Status.DELIVERED
+    assert lookups == ["receiver.partner.invalid"]  # one lookup: no second, different answer
+    assert receiver.requests[0].headers["Host"] == f"receiver.partner.invalid:{port}"
+
+
+def test_a_name_with_any_private_answer_is_refused(private_addresses_refused, monkeypatch):
+    answers = [
+        (2, 1, 6, "", ("93.184.215.14", 443)),
+        (2, 1, 6, "", ("10.0.0.7", 443)),
+    ]
+    monkeypatch.setattr(outbound.socket, "getaddrinfo", lambda *args, **kwargs: answers)
+    with pytest.raises(outbound.PrivateAddressError, match=r"10\.0\.0\.7"):
+        outbound._public_connection(("hooks.partner.example", 443), timeout=1)
+
+
+@pytest.mark.django_db
+def test_deliveries_ignore_proxies_from_the_environment(start_receiver, monkeypatch):
+    receiver = start_receiver()
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:1")
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:1")
+    delivery = make_delivery(subscribe(receiver.url))
+
+    attempted = webhook_delivery_attempt(delivery_id=delivery.pk)
+
+    assert attempted is not None and attempted.status == Status.DELIVERED
+    assert len(receiver.requests) == 1

@@ -106,11 +106,13 @@ class OrderCreateSerializer(StrictSerializer):
             sku = line["sku"].strip().upper()
             wanted[sku] = wanted.get(sku, 0) + line["quantity"]
         records = {
-            record.partner_sku.upper(): record.product
+            record.partner_sku.upper(): record
             for record in StockRecord.objects.filter(
                 partner_sku__in=[*wanted, *(line["sku"].strip() for line in lines)],
                 product__is_public=True,
-            ).select_related("product")
+            ).select_related(  # all that pricing and placement read
+                "product__product_class", "product__parent__product_class", "partner"
+            )
         }
         unknown = [sku for sku in wanted if sku not in records]
         if unknown:
@@ -123,7 +125,12 @@ class OrderCreateSerializer(StrictSerializer):
                 [f"At most {MAX_QUANTITY} units of “{sku}” per order." for sku in too_many]
             )
         return [
-            {"sku": sku, "product": records[sku], "quantity": quantity}
+            {
+                "sku": sku,
+                "product": records[sku].product,
+                "stockrecord": records[sku],
+                "quantity": quantity,
+            }
             for sku, quantity in wanted.items()
         ]
 

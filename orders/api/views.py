@@ -143,7 +143,10 @@ class OrderListCreateView(GenericAPIView):
         def place() -> Any:
             return services.order_place_from_lines(
                 user=request.user,
-                lines=[services.LineRequest(line["product"], line["quantity"]) for line in lines],
+                lines=[
+                    services.LineRequest(line["product"], line["quantity"], line["stockrecord"])
+                    for line in lines
+                ],
                 shipping_address=data["shipping_address"]["instance"],
                 shipping_method_code=data.get("shipping_method"),
                 payment_method=data.get("payment_method"),

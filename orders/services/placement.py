@@ -28,6 +28,9 @@ OrderNumberGenerator = get_class("order.utils", "OrderNumberGenerator")
 OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
 ShippingAddress = get_model("order", "ShippingAddress")
 Basket = get_model("basket", "Basket")
+BasketLine = get_model("basket", "Line")
+BasketLineAttribute = get_model("basket", "LineAttribute")
+Voucher = get_model("voucher", "Voucher")
 Repository = get_class("shipping.repository", "Repository")
 Selector = get_class("partner.strategy", "Selector")
 
@@ -51,6 +54,7 @@ def order_place_from_basket(
 ) -> Any:
     """Place the basket as an order; raises ``InsufficientStock`` or ``PaymentDeclined``
     and then places nothing."""
+    _load_lines_for_placement(basket)
     method = shipping_method or Free()
     charge = method.calculate(basket)
     total = OrderTotalCalculator().calculate(basket, charge)
@@ -124,10 +128,82 @@ def order_place_idempotent(
         return order, True
 
 
+def _load_lines_for_placement(basket: Any) -> None:
+    """Read the basket's lines once with what placement uses (product class,
+    partner), instead of Oscar's ``all_lines()`` with its image prefetch and a
+    product-class query per line. Lines already loaded (offers applied to them
+    in memory) are kept as they are."""
+    if basket._lines is None:
+        basket._lines = (
+            basket.lines.select_related("product__product_class", "stockrecord__partner")
+            .prefetch_related("attributes")
+            .order_by("pk")
+        )
+
+
 @dataclass(frozen=True)
 class LineRequest:
     product: Any
     quantity: int
+    stockrecord: Any = None  # the strategy's choice when not given
+
+
+def _as_loaded(queryset: Any, objects: list[Any]) -> Any:
+    """``queryset`` answering from ``objects`` without a query, as if evaluated."""
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    return queryset
+
+
+def basket_with_lines(*, user: Any, strategy: Any, lines: Sequence[LineRequest]) -> Any:
+    """A new basket holding ``lines`` at the strategy's prices, written in two
+    INSERTs and kept in memory, so that placing it reads none of it back.
+
+    What Oscar's ``add_product`` does line by line (a read, a savepoint and an
+    insert per line, and the lines read again for every price), done once for
+    the whole basket: one price quote for all products (a B2B buyer's price
+    list is read once), one currency, the line references Oscar would give.
+    """
+    if not lines:
+        raise OrderError("An order needs at least one line.")
+    basket = Basket.objects.create(owner=user)
+    basket.strategy = strategy
+    prepare = getattr(strategy, "prepare", None)
+    if prepare is not None:  # quantity breaks: quote each product for its quantity
+        prepare(
+            [line.product for line in lines], {line.product.pk: line.quantity for line in lines}
+        )
+    basket_lines = []
+    for request in lines:
+        product = request.product
+        stockrecord = request.stockrecord or strategy.select_stockrecord(product)
+        if stockrecord is None:
+            raise OrderError(f"“{product.get_title()}” is not for sale.")
+        line = BasketLine(
+            basket=basket,
+            product=product,
+            stockrecord=stockrecord,
+            quantity=request.quantity,
+            line_reference=basket._create_line_reference(product, stockrecord, []),
+        )
+        info = strategy.fetch_for_line(line, stockrecord)
+        if not info.price.exists:
+            raise OrderError(f"“{product.get_title()}” has no price.")
+        line._info = info  # Oscar's cached purchase_info
+        line.price_currency = info.price.currency
+        line.price_excl_tax = info.price.excl_tax
+        line.price_incl_tax = info.price.incl_tax if info.price.is_tax_known else None
+        line.tax_code = info.price.tax_code
+        line._prefetched_objects_cache = {
+            "attributes": _as_loaded(BasketLineAttribute.objects.none(), [])
+        }
+        basket_lines.append(line)
+    if len({line.price_currency for line in basket_lines}) > 1:
+        raise OrderError("All lines of an order must be priced in the same currency.")
+    BasketLine.objects.bulk_create(basket_lines)
+    basket._lines = _as_loaded(basket.lines.order_by("pk"), basket_lines)
+    basket._prefetched_objects_cache = {"vouchers": _as_loaded(Voucher.objects.none(), [])}
+    return basket
 
 
 def order_place_from_lines(
@@ -156,10 +232,7 @@ def order_place_from_lines(
             f"Payment method “{payment_method}” is not available to you; "
             f"choose one of: {', '.join(code for code in allowed if code != 'test_card')}."
         )
-    basket = Basket.objects.create(owner=user)
-    basket.strategy = strategy
-    for line in lines:
-        basket.add_product(line.product, line.quantity)
+    basket = basket_with_lines(user=user, strategy=strategy, lines=lines)
     methods = Repository().get_available_shipping_methods(basket, shipping_address)
     if shipping_method_code:
         method = next((m for m in methods if m.code == shipping_method_code), None)

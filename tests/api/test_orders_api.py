@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from oscar.core.loading import get_model
 
 from crm.models import PriceListItem
+from erp import services as erp_services
 from inventory.models import Stock
 from inventory.selectors import available_to_promise
 from orders import statuses
@@ -89,16 +90,29 @@ def test_a_b2b_buyer_orders_on_account_at_negotiated_net_prices():
     PriceListItem.objects.create(
         price_list=company.price_list, product=tent, price=Decimal("80.00")
     )
+    PriceListItem.objects.create(  # a quantity break the order reaches
+        price_list=company.price_list, product=tent, min_quantity=2, price=Decimal("75.00")
+    )
+    stove = ProductFactory(listing=Decimal("23.80"), stock=5)  # no trade price: list, net
     buyer = buyer_for(company, "anna")
 
-    response = post_order(client_for(buyer), body((tent, 2)))
+    response = post_order(client_for(buyer), body((tent, 2), (stove, 1)))
 
     assert response.status_code == 201, response.content
     data = response.json()
     assert data["payment_method"] == "on_account"
     assert data["status"] == statuses.READY
-    assert data["total_excl_tax"] == {"amount": "160.00", "currency": "EUR"}
-    assert data["total"] == {"amount": "190.40", "currency": "EUR"}  # 19 % VAT on top
+    assert data["total_excl_tax"] == {"amount": "170.00", "currency": "EUR"}  # 2 x 75 + 20
+    assert data["total"] == {"amount": "202.30", "currency": "EUR"}  # 19 % VAT on top
+    order = Order.objects.get(number=data["number"])
+    assert [(line.quantity, line.unit_price_excl_tax) for line in order.lines.order_by("pk")] == [
+        (2, Decimal("75.00")),
+        (1, Decimal("20.00")),
+    ]
+    assert [(line.quantity, line.price_excl_tax) for line in order.basket.lines.order_by("pk")] == [
+        (2, Decimal("75.00")),
+        (1, Decimal("20.00")),
+    ]
 
 
 def test_an_order_past_the_credit_limit_is_refused_with_the_credit_available():
@@ -267,6 +281,27 @@ def test_the_order_list_runs_the_same_queries_for_one_order_and_a_full_page():
         place_order([(tent, 1), (stove, 2)], user=customer)
     assert client.get("/api/v1/orders/").json()["count"] == 20
     assert count() == one <= 8
+
+
+def test_placing_an_order_costs_the_same_queries_for_one_line_and_five(monkeypatch):
+    # the webhook subscriptions are re-read every few seconds: not during this count
+    monkeypatch.setattr(erp_services, "SUBSCRIBED_EVENTS_TTL_SECONDS", 3600)
+    erp_services.subscribed_events(fresh=True)
+    products = [ProductFactory(stock=10) for _ in range(5)]
+    client = client_for(UserFactory())
+    assert post_order(client, body((products[0], 1))).status_code == 201  # warm caches
+
+    def count(lines) -> int:
+        data = body(*lines)
+        with CaptureQueriesContext(connection) as queries:
+            response = post_order(client, data)
+        assert response.status_code == 201, response.content
+        return len(queries)
+
+    one = count([(products[1], 1)])
+    five = count([(product, 2) for product in products])
+    assert one == five <= 34
+    assert [available_to_promise([p.pk])[p.pk] for p in products] == [7, 7, 8, 8, 8]
 
 
 def test_a_customer_cancels_an_open_order_and_the_stock_comes_back():
