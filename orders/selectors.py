@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet, Sum
 from oscar.core.loading import get_model
 
+from erp.selectors import as_evaluated
 from inventory import selectors as inventory_selectors
 from orders import statuses
 from orders.models import ReturnLine, ReturnRequest, Shipment, ShipmentLine
@@ -145,6 +146,17 @@ def order_returns(order: Any) -> QuerySet[ReturnRequest]:
         )
         .order_by("requested_at")
     )
+
+
+def api_order_just_placed(order: Any) -> Any:
+    """An order this request has just placed, ready for ``OrderOutSerializer`` from
+    what placement wrote (its lines, no shipments yet): no query. Amounts are
+    rounded by the serializer exactly as the database rounds them."""
+    order._prefetched_objects_cache = {
+        "lines": as_evaluated(Line.objects.filter(order=order).order_by("pk"), order.placed_lines),
+        "shipments": as_evaluated(Shipment.objects.none(), []),
+    }
+    return order
 
 
 def api_orders(user: Any, *, status: str | None = None) -> QuerySet[Any]:

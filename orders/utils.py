@@ -80,6 +80,7 @@ class OrderCreator(utils.OrderCreator):
                 for voucher in vouchers:
                     self.record_voucher_usage(order, voucher, user)
                 order_lines = self._create_lines(order, basket_lines)
+                order.placed_lines = order_lines  # as written, for a response without a read
                 tracked = self._tracks_stock(basket_lines)
                 stock_allocate(
                     lines=[

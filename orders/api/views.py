@@ -162,7 +162,11 @@ class OrderListCreateView(GenericAPIView):
             )
         except (InsufficientStock, services.OrderError, PaymentDeclined) as refused:
             raise _placement_error(refused, lines) from refused
-        order = selectors.api_orders(request.user).get(pk=order.pk)
+        order = (
+            selectors.api_order_just_placed(order)
+            if created
+            else selectors.api_orders(request.user).get(pk=order.pk)
+        )
         response = Response(OrderOutSerializer(order).data, status=status.HTTP_201_CREATED)
         if not created:
             response["Idempotent-Replayed"] = "true"

@@ -18,6 +18,7 @@ from django.utils import timezone
 from oscar.apps.shipping.methods import Free
 from oscar.core.loading import get_class, get_model
 
+from erp.selectors import as_evaluated
 from erp.services import advisory_xact_lock
 from orders import events, payments, statuses
 from orders.models import IdempotencyKey
@@ -148,13 +149,6 @@ class LineRequest:
     stockrecord: Any = None  # the strategy's choice when not given
 
 
-def _as_loaded(queryset: Any, objects: list[Any]) -> Any:
-    """``queryset`` answering from ``objects`` without a query, as if evaluated."""
-    queryset._result_cache = objects
-    queryset._prefetch_done = True
-    return queryset
-
-
 def basket_with_lines(*, user: Any, strategy: Any, lines: Sequence[LineRequest]) -> Any:
     """A new basket holding ``lines`` at the strategy's prices, written in two
     INSERTs and kept in memory, so that placing it reads none of it back.
@@ -195,14 +189,14 @@ def basket_with_lines(*, user: Any, strategy: Any, lines: Sequence[LineRequest])
         line.price_incl_tax = info.price.incl_tax if info.price.is_tax_known else None
         line.tax_code = info.price.tax_code
         line._prefetched_objects_cache = {
-            "attributes": _as_loaded(BasketLineAttribute.objects.none(), [])
+            "attributes": as_evaluated(BasketLineAttribute.objects.none(), [])
         }
         basket_lines.append(line)
     if len({line.price_currency for line in basket_lines}) > 1:
         raise OrderError("All lines of an order must be priced in the same currency.")
     BasketLine.objects.bulk_create(basket_lines)
-    basket._lines = _as_loaded(basket.lines.order_by("pk"), basket_lines)
-    basket._prefetched_objects_cache = {"vouchers": _as_loaded(Voucher.objects.none(), [])}
+    basket._lines = as_evaluated(basket.lines.order_by("pk"), basket_lines)
+    basket._prefetched_objects_cache = {"vouchers": as_evaluated(Voucher.objects.none(), [])}
     return basket
 
 
