@@ -331,6 +331,10 @@ OSCAR_SHOP_TAGLINE = "Outdoor & workshop supplies"
 OSCAR_DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="EUR")
 OSCAR_HOMEPAGE = "/catalogue/"
 OSCAR_ALLOW_ANON_CHECKOUT = True
+# Consumer prices include VAT (shop.partner.strategy): offers discount the price
+# the customer sees, and the discount is booked as tax-inclusive. Without this,
+# Oscar computes "20 % off" of the gross price and subtracts it from the net one.
+OSCAR_OFFERS_INCL_TAX = True
 OSCAR_PRODUCTS_PER_PAGE = 24
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_MISSING_IMAGE_URL = "image_not_found.jpg"

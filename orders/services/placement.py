@@ -3,8 +3,9 @@
 Every channel ends in ``OrderCreator.place_order`` (``orders.utils``), which
 allocates stock in the order's transaction. The storefront checkout reaches it
 through Oscar's checkout views (``shop.checkout``); staff, API, tests and
-benchmarks start from a basket here. Totals are always computed on the server
-from the basket's strategy; nothing a client sends about money is used.
+benchmarks start from a basket here, with the site's offers applied as the web
+shop applies them. Totals are always computed on the server from the basket's
+strategy and offers; nothing a client sends about money is used.
 """
 
 from collections.abc import Callable, Sequence
@@ -34,6 +35,7 @@ BasketLineAttribute = get_model("basket", "LineAttribute")
 Voucher = get_model("voucher", "Voucher")
 Repository = get_class("shipping.repository", "Repository")
 Selector = get_class("partner.strategy", "Selector")
+Applicator = get_class("offer.applicator", "Applicator")
 
 
 def initial_status(payment_method: str) -> str:
@@ -56,6 +58,10 @@ def order_place_from_basket(
     """Place the basket as an order; raises ``InsufficientStock`` or ``PaymentDeclined``
     and then places nothing."""
     _load_lines_for_placement(basket)
+    if not basket.offer_applications:
+        # the web shop's middleware applies offers to every request's basket;
+        # orders placed here (API, staff) get the same site offers and vouchers
+        Applicator().apply(basket, user)
     method = shipping_method or Free()
     charge = method.calculate(basket)
     total = OrderTotalCalculator().calculate(basket, charge)

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from oscar.core.loading import get_model
+from oscar.test.factories import create_offer
 
 from inventory import selectors
 from orders import statuses
@@ -129,3 +130,19 @@ def test_payment_method_must_be_chosen(client: Client, standard):
     response = client.post("/checkout/payment-method/", {"method": "bitcoin"})
 
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_a_site_offer_takes_its_percentage_off_the_price_the_customer_sees(client: Client):
+    create_offer(name="Winter sale")  # Oscar's site offer: 20 % off every product
+    product = ProductFactory(listing="100.00", stock=5)
+    client.post(f"/basket/add/{product.pk}/", {"quantity": 2})
+    assert "160.00" in client.get("/basket/").content.decode()
+    checkout_to_preview(client, method="bank_transfer")
+
+    place(client)
+
+    order = Order.objects.get()
+    assert order.total_incl_tax == Decimal("160.00")  # not 200 - 40 taken off the net price
+    assert order.total_excl_tax == Decimal("134.45")  # 160 / 1.19
+    (discount,) = order.discounts.all()
+    assert (discount.offer_name, discount.amount) == ("Winter sale", Decimal("40.00"))
