@@ -1,12 +1,15 @@
-"""Order e-mails, sent by Celery after commit; idempotent, safe to retry."""
+"""Order e-mails (tracking to customers, credit holds to credit controllers),
+sent by Celery after commit; idempotent, safe to retry."""
 
 from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import Shipment
@@ -68,3 +71,75 @@ def idempotency_keys_prune() -> int:
     from orders.services.placement import idempotency_keys_prune as prune
 
     return prune()
+
+
+CREDIT_HOLD_ALERT = "Credit hold alert"  # the note type that marks an alert as sent
+
+
+def credit_controllers() -> list[str]:
+    """E-mail addresses of active staff who may release a credit hold."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    permission = Permission.objects.filter(
+        content_type__app_label="crm", codename="override_credit_hold"
+    ).first()
+    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
+    allowed = Q(is_superuser=True)
+    if permission is not None:
+        allowed |= Q(groups__permissions=permission) | Q(user_permissions=permission)
+    return sorted(set(users.filter(allowed).values_list("email", flat=True)))
+
+
+@shared_task(
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    max_retries=8,
+)
+def send_credit_hold_alert(order_id: int) -> bool:
+    """Tell the credit controllers that an order waits on credit hold; True if sent.
+
+    Sent once per order: the order row stays locked while the message goes out
+    and an order note records it in the same transaction (and shows staff who
+    was told). Nothing is sent once the order has left credit hold.
+    """
+    from crm.selectors import company_for
+    from orders import statuses
+    from orders.credit import credit_position
+    from orders.lock_objects import order_for_update
+
+    with transaction.atomic():
+        try:
+            order = order_for_update(order_id)
+        except ObjectDoesNotExist:
+            return False
+        if order.status != statuses.CREDIT_HOLD:
+            return False
+        if order.notes.filter(note_type=CREDIT_HOLD_ALERT).exists():
+            return False
+        recipients = credit_controllers()
+        company = company_for(order.user)
+        if not recipients or company is None:
+            return False
+        position = credit_position(company)
+        context = {
+            "order": order,
+            "company": company,
+            "position": position,
+            "over_by": order.total_incl_tax - position.available,
+            "admin_path": reverse("admin:order_order_change", args=[order.pk]),
+            "shop_name": settings.OSCAR_SHOP_NAME,
+        }
+        EmailMultiAlternatives(
+            subject=f"Order {order.number} of {company.name} is on credit hold",
+            body=render_to_string("orders/email/credit_hold.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=recipients,
+            headers={"Message-ID": f"<credit-hold.order-{order.number}@kontor>"},
+        ).send()
+        order.notes.create(
+            note_type=CREDIT_HOLD_ALERT,
+            message=f"Credit hold: {', '.join(recipients)} told by e-mail.",
+        )
+        return True

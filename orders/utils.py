@@ -23,7 +23,9 @@ from oscar.apps.order.signals import order_placed
 from oscar.core.loading import get_model
 
 from inventory.services import LineRequest, stock_allocate
+from orders import statuses
 from orders.credit import check_on_account_order
+from orders.tasks import send_credit_hold_alert
 
 Line = get_model("order", "Line")
 LinePrice = get_model("order", "LinePrice")
@@ -100,6 +102,9 @@ class OrderCreator(utils.OrderCreator):
                     _("There is already an order with number %s") % order_number
                 ) from clash
             raise
+        if order.status == statuses.CREDIT_HOLD:
+            order_id = order.pk
+            transaction.on_commit(lambda: send_credit_hold_alert.delay(order_id))
         order_placed.send(sender=self, order=order, user=user)
         return order
 

@@ -172,6 +172,65 @@ def test_over_the_limit_can_go_on_credit_hold_for_release_by_credit_control(
     assert order.status == statuses.READY
 
 
+def test_credit_controllers_are_told_once_by_e_mail_when_an_order_goes_on_hold(
+    warehouse, mailoutbox, django_capture_on_commit_callbacks
+):
+    from erp.celery import app as celery_app
+    from orders.tasks import send_credit_hold_alert
+    from tests.factories import StaffFactory, UserFactory
+
+    StaffFactory(username="alex", email="alex@kontor.example", role="Accounting")
+    StaffFactory(username="mia", email="mia@kontor.example", role="Manager")
+    StaffFactory(username="sam", email="sam@kontor.example", role="Sales")  # may not release
+    StaffFactory(username="wes", email="wes@kontor.example", role="Warehouse")
+    UserFactory(username="nina", email="nina@example.com")  # a customer
+    tent = stocked("Granite Tent", "119.00", warehouse)
+    company = CompanyFactory(
+        name="Nordwerk AG", credit_limit=Decimal("100.00"), over_limit="hold", price_list=None
+    )
+
+    celery_app.conf.task_always_eager = True  # the task runs at commit, as a worker would
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            order = place_order(
+                [(tent, 1)], user=buyer_for(company, "bea"), payment_method="on_account"
+            )
+    finally:
+        celery_app.conf.task_always_eager = False
+    assert order.status == statuses.CREDIT_HOLD
+    assert len(mailoutbox) == 1  # enqueued at commit, sent by the task
+
+    assert send_credit_hold_alert(order.pk) is False  # a retry or a duplicate message
+    (mail,) = mailoutbox
+    assert mail.to == ["alex@kontor.example", "mia@kontor.example"]
+    assert mail.subject == f"Order {order.number} of Nordwerk AG is on credit hold"
+    assert "Credit limit: 100.00 EUR" in mail.body
+    assert "goes over the limit by: 19.00 EUR" in mail.body  # 119.00 against 100.00
+    assert f"/admin/order/order/{order.pk}/change/" in mail.body
+    assert order.notes.get().message == (
+        "Credit hold: alex@kontor.example, mia@kontor.example told by e-mail."
+    )
+
+
+def test_no_credit_hold_alert_for_orders_within_the_limit_or_released(warehouse, mailoutbox):
+    from orders.services import order_release_credit_hold
+    from orders.tasks import send_credit_hold_alert
+    from tests.factories import StaffFactory
+
+    StaffFactory(username="alex", email="alex@kontor.example", role="Accounting")
+    tent = stocked("Granite Tent", "119.00", warehouse)
+    roomy = CompanyFactory(credit_limit=Decimal("1000.00"), over_limit="hold", price_list=None)
+    tight = CompanyFactory(credit_limit=Decimal("100.00"), over_limit="hold", price_list=None)
+    fine = place_order([(tent, 1)], user=buyer_for(roomy, "ann"), payment_method="on_account")
+    held = place_order([(tent, 1)], user=buyer_for(tight, "bea"), payment_method="on_account")
+    order_release_credit_hold(order=held)
+
+    assert send_credit_hold_alert(fine.pk) is False
+    assert send_credit_hold_alert(held.pk) is False
+    assert send_credit_hold_alert(999999) is False
+    assert mailoutbox == []
+
+
 def test_consumers_cannot_pay_on_account(warehouse):
     tent = stocked("Granite Tent", "119.00", warehouse)
     from orders.services import OrderError
