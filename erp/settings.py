@@ -172,7 +172,19 @@ DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
 # --- cache and sessions -----------------------------------------------------
 # A cache is only ever a copy; per-process memory is the default, Redis
 # (CACHE_URL=redis://...) when several web processes should share one.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://kontor")}
+# "shared" holds counts every web process must see alike (API login attempts):
+# the CACHE_URL cache when one is set, else a table in the database.
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://kontor"),
+    "shared": (
+        env.cache_url("CACHE_URL")
+        if env.str("CACHE_URL", default="")
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "kontor_shared_cache",
+        }
+    ),
+}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- static and media -------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.cache import caches
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -67,9 +68,11 @@ class ApiRootView(APIView):
 
 
 class LoginThrottle(AnonRateThrottle):
-    """Login attempts per client address (``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"]``)."""
+    """Login attempts per client address (``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"]``),
+    counted in the cache all web processes share, so N workers allow N times nothing."""
 
     scope = "login"
+    cache = caches["shared"]
 
 
 class TokenLoginView(ObtainAuthToken):

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
 from rest_framework.test import APIClient
 
 from accounting.services import Customer, InvoiceLineData, invoice_issue
@@ -24,10 +25,12 @@ PASSWORD = "correct-horse-battery"  # UserFactory's
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle_counts():
-    """Login attempts are counted in the cache; every test starts from none."""
+    """Login attempts are counted in the shared cache; every test starts from none."""
     cache.clear()
+    caches["shared"].clear()
     yield
     cache.clear()
+    caches["shared"].clear()
 
 
 @pytest.fixture
@@ -127,6 +130,22 @@ def test_logins_are_throttled_with_429_after_the_allowed_attempts(api: APIClient
     body = assert_error(response, 429, "throttled")
     assert body["fields"] == {}
     assert int(response["Retry-After"]) > 0
+
+
+def test_every_web_process_counts_the_same_login_attempts(api: APIClient, erika):
+    allowed = login_attempts_allowed()
+    for _ in range(allowed - 1):
+        api.post(TOKEN, {"username": "erika", "password": "guess"}, format="json")
+
+    # another worker process has its own memory, but reads the same table
+    other_process = DatabaseCache("kontor_shared_cache", {})
+    assert isinstance(LoginThrottle.cache, DatabaseCache)
+    key = LoginThrottle.cache_format % {"scope": "login", "ident": "127.0.0.1"}
+    assert len(other_process.get(key)) == allowed - 1
+    other_process.set(key, other_process.get(key) * 2)  # its attempts add up with ours
+
+    response = api.post(TOKEN, {"username": "erika", "password": PASSWORD}, format="json")
+    assert_error(response, 429, "throttled")
 
 
 def test_logins_from_another_address_are_counted_separately(erika):
