@@ -206,6 +206,7 @@ def test_credit_controllers_are_told_once_by_e_mail_when_an_order_goes_on_hold(
     assert mail.subject == f"Order {order.number} of Nordwerk AG is on credit hold"
     assert "Credit limit: 100.00 EUR" in mail.body
     assert "goes over the limit by: 19.00 EUR" in mail.body  # 119.00 against 100.00
+    assert "Other orders on account, not yet invoiced: 0.00 EUR" in mail.body
     assert f"/admin/order/order/{order.pk}/change/" in mail.body
     assert order.notes.get().message == (
         "Credit hold: alex@kontor.example, mia@kontor.example told by e-mail."
