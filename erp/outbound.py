@@ -86,16 +86,20 @@ def _public_connection(
     raise error or OSError(f"{host} did not resolve to any address")
 
 
-class _HTTPConnection(http.client.HTTPConnection):
+class _PublicOnly:
+    """Connection mixin: ``http.client`` opens its socket through ``_create_connection``."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._create_connection = _public_connection
 
 
-class _HTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._create_connection = _public_connection
+class _HTTPConnection(_PublicOnly, http.client.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_PublicOnly, http.client.HTTPSConnection):
+    pass
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):

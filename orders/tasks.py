@@ -77,19 +77,14 @@ CREDIT_HOLD_ALERT = "Credit hold alert"  # the note type that marks an alert as 
 
 
 def credit_controllers() -> list[str]:
-    """E-mail addresses of active staff who may release a credit hold."""
+    """E-mail addresses of active staff who may release a credit hold (superusers too)."""
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Permission
-    from django.db.models import Q
 
-    permission = Permission.objects.filter(
-        content_type__app_label="crm", codename="override_credit_hold"
-    ).first()
-    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
-    allowed = Q(is_superuser=True)
-    if permission is not None:
-        allowed |= Q(groups__permissions=permission) | Q(user_permissions=permission)
-    return sorted(set(users.filter(allowed).values_list("email", flat=True)))
+    users = get_user_model().objects.with_perm(
+        "crm.override_credit_hold", backend="django.contrib.auth.backends.ModelBackend"
+    )
+    emails = users.filter(is_staff=True).exclude(email="").values_list("email", flat=True)
+    return sorted(set(emails))
 
 
 @shared_task(
