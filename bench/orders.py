@@ -15,7 +15,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 WORKERS = 8
-ORDERS_PER_WORKER = 60
+ORDERS_PER_WORKER = 150
 HOT_STOCK = WORKERS * ORDERS_PER_WORKER // 2
 
 

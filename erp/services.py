@@ -43,11 +43,13 @@ import hmac
 import http.client
 import json
 import logging
+import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -192,8 +194,29 @@ def _check_event(event: str, payload: Any) -> None:
         ) from error
 
 
+_batch = threading.local()
+
+
+@contextmanager
+def outbox_batch() -> Iterator[None]:
+    """Events recorded inside the block are written in one INSERT when it ends
+    without an error (in the caller's transaction, which must enclose the
+    block); an error discards them. Nested blocks write with the outermost."""
+    if getattr(_batch, "events", None) is not None:
+        yield
+        return
+    _batch.events = []
+    try:
+        yield
+        pending: list[OutboxEvent] = _batch.events
+    finally:
+        _batch.events = None
+    _outbox_write(pending)
+
+
 def outbox_events_record(*, events: Sequence[tuple[str, dict[str, Any]]]) -> list[OutboxEvent]:
-    """Write events to the outbox in the caller's transaction, in one INSERT.
+    """Write events to the outbox in the caller's transaction, in one INSERT
+    (held back until the end of an enclosing ``outbox_batch`` block).
 
     The dispatch of each event some subscription listens to is enqueued when
     that transaction commits (immediately when there is none); a rollback takes
@@ -202,9 +225,19 @@ def outbox_events_record(*, events: Sequence[tuple[str, dict[str, Any]]]) -> lis
     """
     for event, payload in events:
         _check_event(event, payload)
-    records = OutboxEvent.objects.bulk_create(
-        [OutboxEvent(event=event, payload=payload) for event, payload in events]
-    )
+    records = [OutboxEvent(event=event, payload=payload) for event, payload in events]
+    pending = getattr(_batch, "events", None)
+    if pending is not None:
+        pending.extend(records)
+    else:
+        _outbox_write(records)
+    return records
+
+
+def _outbox_write(records: list[OutboxEvent]) -> None:
+    if not records:
+        return
+    OutboxEvent.objects.bulk_create(records)
     listened = subscribed_events()
     for record in records:
         if record.event not in listened:
@@ -217,7 +250,6 @@ def outbox_events_record(*, events: Sequence[tuple[str, dict[str, Any]]]) -> lis
             task_enqueue(task=tasks.outbox_dispatch, args=[event_id])
 
         transaction.on_commit(enqueue_dispatch)
-    return records
 
 
 def outbox_event_record(*, event: str, payload: dict[str, Any]) -> OutboxEvent:

@@ -400,7 +400,11 @@ def stock_allocate(*, lines: Sequence[LineRequest]) -> list[Allocation]:
         _positive(line.quantity)
     if not lines:
         return []
-    with transaction.atomic():
+    # No savepoint: a shortage is found before anything is written and raised
+    # after the block, so the caller's transaction stays usable; a database
+    # error inside dooms the caller's transaction, as it would in PostgreSQL.
+    with transaction.atomic(savepoint=False):
+        shortage: InsufficientStock | None = None
         rows_by_product: dict[int, list[Stock]] = defaultdict(list)
         for row in lock_objects.sellable_stock_for_update({line.product_id for line in lines}):
             rows_by_product[row.product_id].append(row)
@@ -426,7 +430,7 @@ def stock_allocate(*, lines: Sequence[LineRequest]) -> list[Allocation]:
                 short.add(line.product_id)
         if short:
             titles = _titles(sorted(short))
-            raise InsufficientStock(
+            shortage = InsufficientStock(
                 [
                     Shortage(
                         product_id,
@@ -437,34 +441,47 @@ def stock_allocate(*, lines: Sequence[LineRequest]) -> list[Allocation]:
                     for product_id in sorted(short)
                 ]
             )
+            allocations: list[Allocation] = []
+        else:
+            allocations = _allocate_planned(lines, plan, rows_by_product, requested)
+    if shortage is not None:
+        raise shortage
+    return allocations
 
-        per_row: dict[int, int] = defaultdict(int)
-        for _line, row, take in plan:
-            per_row[row.pk] += take
-        _add_to_allocated(per_row)
-        per_allocation: dict[tuple[int, int], int] = defaultdict(int)
-        for line, row, take in plan:
-            per_allocation[(line.order_line_id, row.pk)] += take
-        allocations = Allocation.objects.bulk_create(
-            [
-                Allocation(order_line_id=line_id, stock_id=row_pk, quantity=quantity)
-                for (line_id, row_pk), quantity in per_allocation.items()
-            ]
-        )
-        # every sellable row of these products is locked above: the new ATP is known
-        skus = {line.product_id: line.sku for line in lines if line.sku}
-        _availability_changed(
-            [line.product_id for line in lines],
-            known={
-                product_id: (
-                    sku,
-                    sum(row.available for row in rows_by_product[product_id])
-                    - requested[product_id],
-                )
-                for product_id, sku in skus.items()
-            },
-        )
-        return allocations
+
+def _allocate_planned(
+    lines: Sequence[LineRequest],
+    plan: list[tuple[LineRequest, Stock, int]],
+    rows_by_product: dict[int, list[Stock]],
+    requested: dict[int, int],
+) -> list[Allocation]:
+    """Write what ``stock_allocate`` planned: allocated counts, allocations, events."""
+    per_row: dict[int, int] = defaultdict(int)
+    for _line, row, take in plan:
+        per_row[row.pk] += take
+    _add_to_allocated(per_row)
+    per_allocation: dict[tuple[int, int], int] = defaultdict(int)
+    for line, row, take in plan:
+        per_allocation[(line.order_line_id, row.pk)] += take
+    allocations = Allocation.objects.bulk_create(
+        [
+            Allocation(order_line_id=line_id, stock_id=row_pk, quantity=quantity)
+            for (line_id, row_pk), quantity in per_allocation.items()
+        ]
+    )
+    # every sellable row of these products is locked above: the new ATP is known
+    skus = {line.product_id: line.sku for line in lines if line.sku}
+    _availability_changed(
+        [line.product_id for line in lines],
+        known={
+            product_id: (
+                sku,
+                sum(row.available for row in rows_by_product[product_id]) - requested[product_id],
+            )
+            for product_id, sku in skus.items()
+        },
+    )
+    return allocations
 
 
 def stock_release(*, order_line_ids: Sequence[int]) -> int:

@@ -1024,3 +1024,36 @@ def test_deliveries_ignore_proxies_from_the_environment(start_receiver, monkeypa
 
     assert attempted is not None and attempted.status == Status.DELIVERED
     assert len(receiver.requests) == 1
+
+
+@pytest.mark.django_db
+def test_events_recorded_in_a_batch_are_written_together_at_its_end(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    subscribe("https://example.com/hooks", ("order.created",))
+    sent: list[list[Any]] = []
+    monkeypatch.setattr(
+        services, "task_enqueue", lambda *, task, args=(), countdown=None: sent.append(list(args))
+    )
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with CaptureQueriesContext(connection) as queries, services.outbox_batch():
+            stock = outbox_event_record(event="stock.changed", payload={"sku": "T-1"})
+            with services.outbox_batch():  # nested: written with the outer one
+                order = outbox_event_record(event="order.created", payload={"number": "1"})
+            assert not OutboxEvent.objects.exists()  # nothing written yet
+        inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "erp_outboxevent"')]
+        assert len(inserts) == 1
+        assert set(OutboxEvent.objects.values_list("pk", flat=True)) == {stock.pk, order.pk}
+    assert sent == [[str(order.pk)]]  # dispatched after commit, as without a batch
+
+
+@pytest.mark.django_db
+def test_a_batch_that_fails_writes_none_of_its_events():
+    with pytest.raises(RuntimeError), transaction.atomic(), services.outbox_batch():
+        outbox_event_record(event="order.created", payload={"number": "1"})
+        raise RuntimeError("the business change failed")
+    assert not OutboxEvent.objects.exists()
+    # the next batch starts empty
+    with transaction.atomic(), services.outbox_batch():
+        outbox_event_record(event="order.created", payload={"number": "2"})
+    assert list(OutboxEvent.objects.values_list("payload", flat=True)) == [{"number": "2"}]

@@ -15,27 +15,29 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.utils import timezone
 from oscar.apps.shipping.methods import Free
 from oscar.core.loading import get_class, get_model
 
 from erp.selectors import as_evaluated
-from erp.services import advisory_xact_lock
+from erp.services import advisory_xact_lock, outbox_batch
 from orders import events, payments, statuses
 from orders.models import IdempotencyKey
+from orders.offers import Applicator
 from orders.services.errors import OrderError
 
 OrderCreator = get_class("order.utils", "OrderCreator")
 OrderNumberGenerator = get_class("order.utils", "OrderNumberGenerator")
 OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
 ShippingAddress = get_model("order", "ShippingAddress")
+Order = get_model("order", "Order")
 Basket = get_model("basket", "Basket")
 BasketLine = get_model("basket", "Line")
 BasketLineAttribute = get_model("basket", "LineAttribute")
 Voucher = get_model("voucher", "Voucher")
 Repository = get_class("shipping.repository", "Repository")
 Selector = get_class("partner.strategy", "Selector")
-Applicator = get_class("offer.applicator", "Applicator")
 
 
 def initial_status(payment_method: str) -> str:
@@ -70,9 +72,9 @@ def order_place_from_basket(
     reference = gateway.authorise(amount=total.incl_tax, currency=total.currency, card=card)
     extra = {"guest_email": guest_email} if guest_email and not user else {}
     try:
-        with transaction.atomic():
+        with transaction.atomic(), outbox_batch():  # stock.changed and order.created: one INSERT
             shipping_address.save()
-            order = OrderCreator().place_order(
+            order = _OrderCreatorInTransaction().place_order(
                 basket=basket,
                 total=total,
                 shipping_method=method,
@@ -106,6 +108,10 @@ def order_place_from_basket(
     return order
 
 
+class _OrderCreatorInTransaction(OrderCreator):  # type: ignore[misc,valid-type]
+    savepoint = False  # inside order_place_from_basket's transaction, undone as a whole
+
+
 class IdempotencyMismatch(OrderError):
     """The key was used before with a different request."""
 
@@ -122,14 +128,18 @@ def order_place_idempotent(
     """
     with transaction.atomic():
         advisory_xact_lock(owner_id=user.pk, key=key)
-        existing = IdempotencyKey.objects.filter(user=user, key=key).select_related("order").first()
+        existing = (
+            IdempotencyKey.objects.filter(user=user, key=key)
+            .values_list("fingerprint", "order_id")
+            .first()
+        )
         if existing is not None:
-            if existing.fingerprint != fingerprint:
+            if existing[0] != fingerprint:
                 raise IdempotencyMismatch(
                     "This Idempotency-Key was already used for a different request; "
                     "use a new key for a new order."
                 )
-            return existing.order, False
+            return Order.objects.get(pk=existing[1]), False
         order = place()
         IdempotencyKey.objects.create(user=user, key=key, fingerprint=fingerprint, order=order)
         return order, True
@@ -138,14 +148,34 @@ def order_place_idempotent(
 def _load_lines_for_placement(basket: Any) -> None:
     """Read the basket's lines once with what placement uses (product class,
     partner), instead of Oscar's ``all_lines()`` with its image prefetch and a
-    product-class query per line. Lines already loaded (offers applied to them
-    in memory) are kept as they are."""
-    if basket._lines is None:
-        basket._lines = (
-            basket.lines.select_related("product__product_class", "stockrecord__partner")
-            .prefetch_related("attributes")
-            .order_by("pk")
+    product-class query per line. The same query tells which lines have options
+    and whether the basket holds vouchers, so that neither is read when there is
+    none (the usual case). Lines already loaded (offers applied to them in
+    memory) are kept as they are."""
+    if basket._lines is not None:
+        return
+    lines = list(
+        basket.lines.select_related("product__product_class", "stockrecord__partner")
+        .annotate(
+            has_attributes=Exists(BasketLineAttribute.objects.filter(line=OuterRef("pk"))),
+            basket_has_vouchers=Exists(
+                Basket.vouchers.through.objects.filter(basket_id=OuterRef("basket_id"))
+            ),
         )
+        .order_by("pk")
+    )
+    for line in lines:
+        if not line.has_attributes:
+            line._prefetched_objects_cache = {
+                "attributes": as_evaluated(BasketLineAttribute.objects.none(), [])
+            }
+    prefetch_related_objects([line for line in lines if line.has_attributes], "attributes__option")
+    if not any(line.basket_has_vouchers for line in lines):
+        basket._prefetched_objects_cache = {
+            **getattr(basket, "_prefetched_objects_cache", {}),
+            "vouchers": as_evaluated(Voucher.objects.none(), []),
+        }
+    basket._lines = as_evaluated(basket.lines.order_by("pk"), lines)
 
 
 @dataclass(frozen=True)

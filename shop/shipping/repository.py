@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from oscar.apps.shipping import repository
 from oscar.apps.shipping.methods import Free
 from oscar.core.loading import get_model
@@ -13,18 +14,18 @@ class Repository(repository.Repository):
     def get_available_shipping_methods(
         self, basket: Any, shipping_addr: Any = None, **kwargs: Any
     ) -> list[Any]:
-        configured = list(
-            OrderAndItemCharges.objects.prefetch_related("countries").order_by(
-                "price_per_order", "name"
-            )
-        )
-        if not configured:
-            return [Free()]  # a fresh install with nothing configured yet
+        """The methods delivering to the address's country (those without any
+        country deliver everywhere), cheapest first, in one query."""
+        methods = OrderAndItemCharges.objects.order_by("price_per_order", "name")
         country = getattr(shipping_addr, "country_id", None)
-        return [
-            method
-            for method in configured
-            if country is None
-            or not method.countries.all()
-            or any(c.pk == country for c in method.countries.all())
-        ]
+        if country is not None:
+            countries = OrderAndItemCharges.countries.through.objects.filter(
+                orderanditemcharges_id=OuterRef("pk")
+            )
+            methods = methods.filter(
+                ~Exists(countries) | Exists(countries.filter(country_id=country))
+            )
+        available = list(methods)
+        if not available and not OrderAndItemCharges.objects.exists():
+            return [Free()]  # a fresh install with nothing configured yet
+        return available
