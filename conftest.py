@@ -84,6 +84,18 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
     chart.seed_chart(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def _process_memory_forgotten() -> None:
+    """What a process remembers for a few seconds (which webhook events someone
+    listens to, whether a site offer runs) may describe rows an earlier test
+    rolled back: every test starts without it."""
+    from erp.services import subscribed_events_forget
+    from orders.offers import site_offers_forget
+
+    subscribed_events_forget()
+    site_offers_forget()
+
+
 @pytest.fixture
 def worker() -> Iterator[subprocess.Popen[bytes]]:
     """A real Celery worker process on the project's broker and this test's database."""

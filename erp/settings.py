@@ -274,6 +274,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "shop.tasks.send_back_in_stock_alerts",
         "schedule": 600.0,
     },
+    "order-analytics": {
+        "task": "shop.tasks.count_orders_in_analytics",
+        "schedule": 60.0,
+    },
     "outbox-sweep": {
         "task": "erp.tasks.outbox_sweep",
         "schedule": 30.0,

@@ -27,6 +27,18 @@ class Order(AbstractOrder):
         max_length=8, choices=Channel.choices, default=Channel.WEB, db_index=True
     )
     payment_method = models.CharField(max_length=32, blank=True, default="")
+    # Oscar's purchase counters take each order once, in batches
+    # (shop.analytics.orders_count_in_analytics); set in the same transaction
+    counted_in_analytics = models.BooleanField(default=False, editable=False)
+
+    class Meta(AbstractOrder.Meta):
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=models.Q(counted_in_analytics=False),
+                name="order_not_yet_counted",
+            )
+        ]
 
 
 from oscar.apps.order.models import *  # noqa: E402, F403 - Oscar's fork pattern: its other models

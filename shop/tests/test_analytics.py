@@ -1,14 +1,17 @@
-"""Oscar's analytics counters are kept, but by tasks after commit."""
+"""Oscar's analytics counters are kept, but by tasks after commit (views, basket
+additions) and in batches (orders)."""
 
 import pytest
 from django.test import Client
 from oscar.core.loading import get_model
 
-from shop import tasks
-from tests.factories import ProductFactory, UserFactory
+from shop import analytics, tasks
+from shop.analytics import orders_count_in_analytics
+from tests.factories import ProductFactory, UserFactory, place_order
 
 ProductRecord = get_model("analytics", "ProductRecord")
 UserRecord = get_model("analytics", "UserRecord")
+Order = get_model("order", "Order")
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +66,64 @@ def test_back_in_stock_alerts_go_out_once_when_inventory_has_stock_again(mailout
     assert "Sold-out Tarp" in mailoutbox[0].body
     alert.refresh_from_db()
     assert alert.status == "Closed"
+
+
+def test_placing_an_order_sends_nothing_through_the_broker(django_capture_on_commit_callbacks):
+    product = ProductFactory(stock=5)
+    with django_capture_on_commit_callbacks() as callbacks:
+        order = place_order([(product, 2)], payment_method="bank_transfer")
+    assert callbacks == []
+    assert not order.counted_in_analytics
+    assert not ProductRecord.objects.exists()
+
+
+def test_orders_are_counted_in_a_batch_once_each(django_assert_max_num_queries):
+    tent, stove = ProductFactory(stock=50), ProductFactory(stock=50)
+    anna, ben = UserFactory(), UserFactory()
+    ProductRecord.objects.create(product=tent, num_views=7, num_purchases=1)  # seen before
+    first = place_order([(tent, 2), (stove, 1)], user=anna, payment_method="bank_transfer")
+    second = place_order([(tent, 1)], user=anna, payment_method="bank_transfer")
+    place_order([(stove, 3)], user=ben, payment_method="bank_transfer")
+    place_order([(tent, 4)], payment_method="bank_transfer")  # a guest: products only
+
+    with django_assert_max_num_queries(10):  # the same few statements for any batch
+        assert orders_count_in_analytics() == 4
+    assert orders_count_in_analytics() == 0  # nothing twice
+
+    purchases = dict(ProductRecord.objects.values_list("product_id", "num_purchases"))
+    assert purchases == {tent.pk: 1 + 2 + 1 + 4, stove.pk: 1 + 3}
+    assert ProductRecord.objects.get(product=tent).num_views == 7
+    record = UserRecord.objects.get(user=anna)
+    assert (record.num_orders, record.num_order_lines, record.num_order_items) == (2, 3, 4)
+    assert record.total_spent == first.total_incl_tax + second.total_incl_tax
+    assert record.date_last_order == second.date_placed
+    assert UserRecord.objects.get(user=ben).num_order_items == 3
+    assert not Order.objects.filter(counted_in_analytics=False).exists()
+
+
+def test_the_task_counts_every_pending_order_in_batches_of_the_limit(monkeypatch):
+    product = ProductFactory(stock=50)
+    for _ in range(5):
+        place_order([(product, 1)], payment_method="bank_transfer")
+    monkeypatch.setattr(analytics, "ORDERS_PER_BATCH", 2)
+    batches = []
+    count = analytics.orders_count_in_analytics
+
+    def counting(*, limit):
+        batches.append(count(limit=limit))
+        return batches[-1]
+
+    monkeypatch.setattr(analytics, "orders_count_in_analytics", counting)
+
+    assert tasks.count_orders_in_analytics() == 5
+    assert batches == [2, 2, 1]
+    assert ProductRecord.objects.get(product=product).num_purchases == 5
+
+
+def test_the_batch_runs_from_beat_every_minute(settings):
+    (entry,) = [
+        e
+        for e in settings.CELERY_BEAT_SCHEDULE.values()
+        if e["task"] == "shop.tasks.count_orders_in_analytics"
+    ]
+    assert entry["schedule"] == 60.0
