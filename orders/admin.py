@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -287,7 +288,8 @@ class OrderAdmin(admin.ModelAdmin):
         form = StaffOrderForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                order = form.place(user=request.user)
+                with transaction.atomic():  # a refusal leaves no basket behind
+                    order = form.place(user=request.user)
             except (services.OrderError, payments.PaymentDeclined, InventoryError) as refused:
                 form.add_error(None, str(refused))
             else:

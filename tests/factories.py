@@ -6,6 +6,7 @@ import factory
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import transaction
 from oscar.core.loading import get_model
 
 
@@ -180,16 +181,17 @@ def place_order(
     for product, quantity in items:
         basket.add_product(product, quantity)
     card = CardDetails(card_number, 12, 2030, "123") if payment_method == "test_card" else None
-    return order_place_from_basket(
-        basket=basket,
-        shipping_address=shipping_address(),
-        user=user,
-        guest_email="" if user else "guest@example.com",
-        payment_method=payment_method,
-        card=card,
-        channel=channel,
-        shipping_method=shipping_method,
-    )
+    with transaction.atomic():  # tests go on after a refusal
+        return order_place_from_basket(
+            basket=basket,
+            shipping_address=shipping_address(),
+            user=user,
+            guest_email="" if user else "guest@example.com",
+            payment_method=payment_method,
+            card=card,
+            channel=channel,
+            shipping_method=shipping_method,
+        )
 
 
 class PriceListFactory(factory.django.DjangoModelFactory):

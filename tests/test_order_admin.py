@@ -17,6 +17,7 @@ from orders.services.returns import ReturnItem
 from tests.factories import ProductFactory, StaffFactory, WarehouseFactory, place_order
 
 Order = get_model("order", "Order")
+Basket = get_model("basket", "Basket")
 pytestmark = pytest.mark.django_db
 
 
@@ -139,6 +140,7 @@ def test_sales_enters_a_phone_order_priced_by_the_server(client, tent, berlin):
 
     bad = staff.post("/admin/order/order/new/", {**data, "lines": "NOPE 1\nSKU-" + tent.upc + " x"})
     short = staff.post("/admin/order/order/new/", {**data, "lines": f"SKU-{tent.upc} 7"})
+    assert not Basket.objects.exists()  # the refused order left no basket behind
     placed = staff.post("/admin/order/order/new/", data)
 
     body = bad.content.decode()

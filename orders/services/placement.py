@@ -57,8 +57,10 @@ def order_place_from_basket(
     payment_method: str = "bank_transfer",
     card: payments.CardDetails | None = None,
 ) -> Any:
-    """Place the basket as an order; raises ``InsufficientStock`` or ``PaymentDeclined``
-    and then places nothing."""
+    """Place the basket as an order; raises ``InsufficientStock``, ``OrderError`` or
+    ``PaymentDeclined`` and then places nothing. Called inside a transaction, it
+    takes no savepoint: after a refusal that transaction can only roll back, so
+    a caller that goes on wraps the call in ``transaction.atomic()``."""
     _load_lines_for_placement(basket)
     if not basket.offer_applications:
         # the web shop's middleware applies offers to every request's basket;
@@ -72,7 +74,10 @@ def order_place_from_basket(
     reference = gateway.authorise(amount=total.incl_tax, currency=total.currency, card=card)
     extra = {"guest_email": guest_email} if guest_email and not user else {}
     try:
-        with transaction.atomic(), outbox_batch():  # stock.changed and order.created: one INSERT
+        # No savepoint inside a caller's transaction (the API's idempotency key):
+        # a refusal rolls that transaction back too; a caller that goes on after
+        # one wraps the call in its own atomic(). Both outbox events: one INSERT.
+        with transaction.atomic(savepoint=False), outbox_batch():
             shipping_address.save()
             order = _OrderCreatorInTransaction().place_order(
                 basket=basket,
