@@ -167,12 +167,16 @@ def source_for(order: Any) -> Any | None:
 def record_authorisation(
     *, order: Any, gateway: Gateway, amount: Decimal, reference: str, label: str = ""
 ) -> Any:
-    source_type, _ = SourceType.objects.get_or_create(
-        code=gateway.code, defaults={"name": gateway.name}
+    source_type_id = (
+        SourceType.objects.filter(code=gateway.code).values_list("pk", flat=True).first()
     )
+    if source_type_id is None:  # the gateway's first payment
+        source_type_id = SourceType.objects.get_or_create(
+            code=gateway.code, defaults={"name": gateway.name}
+        )[0].pk
     source = Source.objects.create(
         order=order,
-        source_type=source_type,
+        source_type_id=source_type_id,
         currency=order.currency,
         amount_allocated=amount if reference else Decimal("0"),
         reference=reference,

@@ -162,3 +162,38 @@ def test_product_by_barcode_finds_ean_and_sku_case_insensitively(product):
     assert selectors.product_by_barcode(f"sku-{product.upc}") == product
     assert selectors.product_by_barcode("0000000000000") is None
     assert selectors.product_by_barcode("") is None
+
+
+def test_the_sellable_stock_lock_reads_what_the_orm_reads(product, berlin, hamburg):
+    from inventory import lock_objects
+
+    other = ProductFactory()
+    quarantine = WarehouseFactory(code="RET-Q", is_sellable=False)
+    closed = WarehouseFactory(code="OLD-1")
+    for warehouse in (hamburg, berlin, quarantine, closed):
+        services.stock_receive(
+            product=product, warehouse=warehouse, quantity=3, unit_cost=Decimal("2.00")
+        )
+    type(closed).objects.filter(pk=closed.pk).update(is_active=False)  # closed since
+    services.stock_receive(product=other, warehouse=berlin, quantity=1, unit_cost=Decimal(1))
+
+    def values(instance):
+        return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+    with transaction.atomic():
+        locked = lock_objects.sellable_stock_for_update([product.pk, product.pk])
+        expected = list(
+            Stock.objects.filter(
+                product=product, warehouse__is_sellable=True, warehouse__is_active=True
+            )
+            .select_related("warehouse")
+            .order_by("pk")
+        )
+        assert [values(row) for row in locked] == [values(row) for row in expected]
+        assert [values(row.warehouse) for row in locked] == [
+            values(row.warehouse) for row in expected
+        ]
+        assert {row.warehouse.code for row in locked} == {"BER-1", "HAM-1"}
+        assert lock_objects.sellable_stock_for_update([]) == []
+    # that the rows stay locked until commit is what tests/test_concurrency.py
+    # shows: 40 threads, no oversell

@@ -170,3 +170,45 @@ def test_a_refusal_inside_a_callers_transaction_rolls_all_of_it_back():
         with pytest.raises(InsufficientStock), transaction.atomic():
             _place(basket, None)
         assert type(kept).objects.filter(pk=kept.pk).exists()
+
+
+def _values(instance):
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def test_the_hand_written_lines_query_loads_what_select_related_loads():
+    from orders.services.placement import basket_lines_for_placement
+
+    Product = get_model("catalogue", "Product")
+    engraving = OptionFactory(name="Engraving", code="engraving")
+    tent = ProductFactory(stock=5)
+    parent = ProductFactory(structure="parent")
+    variant = ProductFactory(structure="child", parent=parent, product_class=None, stock=5)
+    Product.objects.filter(pk=variant.pk).update(upc=None)  # Oscar reads NULL back as ""
+    voucher = create_voucher(code="SPRING")
+    basket = _basket(
+        None,
+        [(tent, 2, [{"option": engraving, "value": "Anna"}]), (variant, 1, [])],
+        vouchers=[voucher],
+    )
+
+    raw = basket_lines_for_placement(basket)
+    orm = list(
+        basket.lines.select_related("product__product_class", "stockrecord__partner").order_by("pk")
+    )
+
+    assert [line.pk for line in raw] == [line.pk for line in orm]
+    for mine, theirs in zip(raw, orm, strict=True):
+        assert _values(mine) == _values(theirs)
+        assert _values(mine.product) == _values(theirs.product)
+        assert mine.basket is basket
+        if theirs.product.product_class is None:
+            assert mine.product.product_class is None
+        else:
+            assert _values(mine.product.product_class) == _values(theirs.product.product_class)
+        assert _values(mine.stockrecord) == _values(theirs.stockrecord)
+        assert _values(mine.stockrecord.partner) == _values(theirs.stockrecord.partner)
+        assert mine.basket_has_vouchers
+    assert [line.has_attributes for line in raw] == [True, False]
+    assert raw[1].product.upc == ""
+    assert not raw[0]._state.adding and raw[0]._state.db == "default"
