@@ -2,11 +2,14 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet, Sum
 from oscar.core.loading import get_model
 
+from erp.raw_select import Joined
 from erp.selectors import as_evaluated
 from inventory import selectors as inventory_selectors
 from orders import statuses
@@ -14,6 +17,58 @@ from orders.models import ReturnLine, ReturnRequest, Shipment, ShipmentLine
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
+StockRecord = get_model("partner", "StockRecord")
+Partner = get_model("partner", "Partner")
+Product = get_model("catalogue", "Product")
+ProductClass = get_model("catalogue", "ProductClass")
+
+_LISTING = Joined(
+    (
+        (StockRecord, "sr"),
+        (Product, "p"),
+        (ProductClass, "pc"),
+        (Product, "pp"),
+        (ProductClass, "ppc"),
+        (Partner, "pa"),
+    )
+)
+
+
+@cache
+def _listings_sql() -> str:
+    def table(model: Any) -> str:
+        return str(connection.ops.quote_name(model._meta.db_table))
+
+    # only quoted identifiers from the models are put into the text
+    return (
+        f"SELECT {_LISTING.columns} "  # noqa: S608
+        f"FROM {table(StockRecord)} sr "
+        f"JOIN {table(Product)} p ON p.id = sr.product_id "
+        f"LEFT JOIN {table(ProductClass)} pc ON pc.id = p.product_class_id "
+        f"LEFT JOIN {table(Product)} pp ON pp.id = p.parent_id "
+        f"LEFT JOIN {table(ProductClass)} ppc ON ppc.id = pp.product_class_id "
+        f"JOIN {table(Partner)} pa ON pa.id = sr.partner_id "
+        "WHERE sr.partner_sku = ANY(%s) AND p.is_public"
+    )
+
+
+def public_listings_by_sku(skus: list[str]) -> list[Any]:
+    """Stock records with these exact SKUs of public products, with product,
+    product class, parent (and its class) and partner: all that pricing and
+    placement read. The API's order endpoint runs this on every order, so it is
+    one hand-written SELECT (``erp.raw_select``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_listings_sql(), [sorted(set(skus))])
+        rows = cursor.fetchall()
+    records = []
+    for row in rows:
+        (record, product, product_class, parent, parent_class, partner), _ = _LISTING.instances(row)
+        product.product_class, product.parent = product_class, parent
+        if parent is not None:
+            parent.product_class = parent_class
+        record.product, record.partner = product, partner
+        records.append(record)
+    return records
 
 
 @dataclass

@@ -12,11 +12,10 @@ from rest_framework import serializers
 
 from accounting.services import money_json
 from erp.api.serializers import ErrorSerializer, MoneySerializer
-from orders import payments
+from orders import payments, selectors
 
 Country = get_model("address", "Country")
 ShippingAddress = get_model("order", "ShippingAddress")
-StockRecord = get_model("partner", "StockRecord")
 
 MAX_LINES = 200
 MAX_QUANTITY = 10_000
@@ -107,11 +106,8 @@ class OrderCreateSerializer(StrictSerializer):
             wanted[sku] = wanted.get(sku, 0) + line["quantity"]
         records = {
             record.partner_sku.upper(): record
-            for record in StockRecord.objects.filter(
-                partner_sku__in=[*wanted, *(line["sku"].strip() for line in lines)],
-                product__is_public=True,
-            ).select_related(  # all that pricing and placement read
-                "product__product_class", "product__parent__product_class", "partner"
+            for record in selectors.public_listings_by_sku(
+                [*wanted, *(line["sku"].strip() for line in lines)]
             )
         }
         unknown = [sku for sku in wanted if sku not in records]

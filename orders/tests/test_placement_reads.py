@@ -212,3 +212,31 @@ def test_the_hand_written_lines_query_loads_what_select_related_loads():
     assert [line.has_attributes for line in raw] == [True, False]
     assert raw[1].product.upc == ""
     assert not raw[0]._state.adding and raw[0]._state.db == "default"
+
+
+def test_listings_by_sku_load_what_select_related_loads():
+    from orders.selectors import public_listings_by_sku
+
+    StockRecord = get_model("partner", "StockRecord")
+    tent = ProductFactory()
+    parent = ProductFactory(structure="parent")
+    variant = ProductFactory(structure="child", parent=parent, product_class=None)
+    hidden = ProductFactory(is_public=False)
+    skus = [p.stockrecords.get().partner_sku for p in (tent, variant, hidden)]
+
+    raw = sorted(public_listings_by_sku([*skus, "NO-SUCH-SKU"]), key=lambda r: r.pk)
+    orm = list(
+        StockRecord.objects.filter(partner_sku__in=skus, product__is_public=True)
+        .select_related("product__product_class", "product__parent__product_class", "partner")
+        .order_by("pk")
+    )
+
+    assert [r.partner_sku for r in raw] == skus[:2]  # not the hidden product, not unknown SKUs
+    for mine, theirs in zip(raw, orm, strict=True):
+        assert _values(mine) == _values(theirs)
+        assert _values(mine.product) == _values(theirs.product)
+        assert _values(mine.partner) == _values(theirs.partner)
+        assert mine.product.get_product_class().pk == theirs.product.get_product_class().pk
+        assert mine.product.get_title() == theirs.product.get_title()
+    assert raw[1].product.parent.pk == parent.pk
+    assert raw[0].product.parent is None

@@ -245,3 +245,42 @@ def test_the_schema_documents_these_endpoints_and_their_errors(api: APIClient):
         assert statuses <= set(paths[path][method]["responses"]), path
     pdf = paths["/api/v1/invoices/{number}/pdf/"]["get"]["responses"]["200"]["content"]
     assert list(pdf) == ["application/pdf"]
+
+
+def test_the_token_of_a_user_deactivated_since_is_refused(api: APIClient, erika):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=erika)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api.get(INVOICES).status_code == 200
+
+    erika.is_active = False
+    erika.save()
+
+    body = assert_error(api.get(INVOICES), 401, "not_authenticated")
+    assert body["detail"] == "User inactive or deleted."
+
+
+def test_a_token_is_checked_with_one_query_and_gives_its_own_user(erika):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.authtoken.models import Token
+
+    from erp.api.authentication import TokenAuthentication
+
+    other = UserFactory(username="other")
+    Token.objects.create(user=other)
+    token = Token.objects.create(user=erika)
+    with CaptureQueriesContext(connection) as queries:
+        user, found = TokenAuthentication().authenticate_credentials(token.key)
+    assert len(queries) == 1
+    assert (user.pk, user.username, found.key, found.user is user) == (
+        erika.pk,
+        "erika",
+        token.key,
+        True,
+    )
+    stored = type(erika).objects.get(pk=erika.pk)
+    assert {f.attname: getattr(user, f.attname) for f in user._meta.concrete_fields} == {
+        f.attname: getattr(stored, f.attname) for f in stored._meta.concrete_fields
+    }
