@@ -25,12 +25,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
 
-from django.db import connection
 from django.utils import timezone
 from oscar.core.loading import get_model
 
 from crm.models import Buyer, CategoryDiscount, Company, PriceList, PriceListItem
-from erp.raw_select import Joined
+from erp.raw_select import Joined, table
 
 ProductCategory = get_model("catalogue", "ProductCategory")
 CENT = Decimal("0.01")
@@ -52,12 +51,10 @@ def company_for(user: Any) -> Company | None:
     """The active company a login buys for, with its price list; None for consumers."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(_company_sql(), [user.pk])
-        row = cursor.fetchone()
-    if row is None:
+    found = _BUYER.fetch_one(_company_sql(), [user.pk])
+    if found is None:
         return None
-    (_buyer, company, price_list), _ = _BUYER.instances(row)
+    _buyer, company, price_list = found
     company.price_list = price_list
     return company
 
@@ -69,10 +66,6 @@ _BUYER = Joined(((Buyer, "b"), (Company, "c"), (PriceList, "pl")))
 
 @cache
 def _company_sql() -> str:
-    def table(model: Any) -> str:
-        return str(connection.ops.quote_name(model._meta.db_table))
-
-    # only quoted identifiers from the models are put into the text
     return (
         f"SELECT {_BUYER.columns} FROM {table(Buyer)} b "  # noqa: S608
         f"JOIN {table(Company)} c ON c.id = b.company_id "

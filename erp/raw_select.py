@@ -20,6 +20,16 @@ from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Model
 
 
+def table(model: Any) -> str:
+    """The model's table name, quoted for the SQL text."""
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+def column(model: Any, field_name: str) -> str:
+    """The column of one of the model's fields, quoted for the SQL text."""
+    return str(connection.ops.quote_name(model._meta.get_field(field_name).column))
+
+
 @dataclass(frozen=True)
 class _Part:
     model: type[Model]
@@ -65,6 +75,19 @@ class Joined:
             for part in self.parts
             for each in part.model._meta.concrete_fields
         )
+
+    def fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[list[Any], Sequence[Any]]]:
+        """Run ``sql`` (which selects ``columns`` first) and read every row with
+        ``instances``. Only quoted identifiers may be put into ``sql`` itself
+        (``table``, ``column``, ``columns``); values go in ``params``."""
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [self.instances(row) for row in cursor.fetchall()]
+
+    def fetch_one(self, sql: str, params: Sequence[Any]) -> list[Any] | None:
+        """The instances of the first row ``sql`` returns, or None without one."""
+        rows = self.fetch(sql, params)
+        return rows[0][0] if rows else None
 
     def instances(self, row: Sequence[Any]) -> tuple[list[Any], Sequence[Any]]:
         """The row's instances (``None`` for a LEFT JOIN that found nothing) and

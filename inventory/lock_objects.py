@@ -8,10 +8,9 @@ so they queue instead of deadlocking. ``of=("self",)`` (``FOR UPDATE OF s``) kee
 from collections.abc import Iterable
 from functools import cache
 
-from django.db import connection
 from django.db.models import QuerySet
 
-from erp.raw_select import Joined
+from erp.raw_select import Joined, table
 from inventory.models import Allocation, ProductCost, Stock, Warehouse
 
 
@@ -29,12 +28,10 @@ _STOCK_AND_WAREHOUSE = Joined(((Stock, "s"), (Warehouse, "w")))
 
 @cache
 def _sellable_stock_sql() -> str:
-    quote = connection.ops.quote_name
-    # only quoted identifiers from the models are put into the text
     return (
         f"SELECT {_STOCK_AND_WAREHOUSE.columns} "  # noqa: S608
-        f"FROM {quote(Stock._meta.db_table)} s "
-        f"JOIN {quote(Warehouse._meta.db_table)} w ON w.id = s.warehouse_id "
+        f"FROM {table(Stock)} s "
+        f"JOIN {table(Warehouse)} w ON w.id = s.warehouse_id "
         "WHERE s.product_id = ANY(%s) AND w.is_sellable AND w.is_active "
         "ORDER BY s.id FOR UPDATE OF s"
     )
@@ -44,12 +41,10 @@ def sellable_stock_for_update(product_ids: Iterable[int]) -> list[Stock]:
     """The stock rows of these products in sellable, active warehouses, locked,
     with their warehouse; order placement's hot path, so one hand-written SELECT
     (``erp.raw_select``) instead of a compiled queryset."""
-    with connection.cursor() as cursor:
-        cursor.execute(_sellable_stock_sql(), [sorted(set(product_ids))])
-        rows = cursor.fetchall()
     locked = []
-    for row in rows:
-        (stock, warehouse), _ = _STOCK_AND_WAREHOUSE.instances(row)
+    for (stock, warehouse), _ in _STOCK_AND_WAREHOUSE.fetch(
+        _sellable_stock_sql(), [sorted(set(product_ids))]
+    ):
         stock.warehouse = warehouse
         locked.append(stock)
     return locked

@@ -164,19 +164,22 @@ def source_for(order: Any) -> Any | None:
     return Source.objects.filter(order=order).select_related("source_type").first()
 
 
+def source_type_id(gateway: Gateway) -> int:
+    """The id of the gateway's Oscar payment source type, created on its first payment."""
+    found = SourceType.objects.filter(code=gateway.code).values_list("pk", flat=True).first()
+    if found is None:
+        found = SourceType.objects.get_or_create(
+            code=gateway.code, defaults={"name": gateway.name}
+        )[0].pk
+    return int(found)
+
+
 def record_authorisation(
     *, order: Any, gateway: Gateway, amount: Decimal, reference: str, label: str = ""
 ) -> Any:
-    source_type_id = (
-        SourceType.objects.filter(code=gateway.code).values_list("pk", flat=True).first()
-    )
-    if source_type_id is None:  # the gateway's first payment
-        source_type_id = SourceType.objects.get_or_create(
-            code=gateway.code, defaults={"name": gateway.name}
-        )[0].pk
     source = Source.objects.create(
         order=order,
-        source_type_id=source_type_id,
+        source_type_id=source_type_id(gateway),
         currency=order.currency,
         amount_allocated=amount if reference else Decimal("0"),
         reference=reference,

@@ -5,11 +5,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from django.db import connection
 from django.db.models import Prefetch, QuerySet, Sum
 from oscar.core.loading import get_model
 
-from erp.raw_select import Joined
+from erp.raw_select import Joined, column, table
 from erp.selectors import as_evaluated
 from inventory import selectors as inventory_selectors
 from orders import statuses
@@ -21,6 +20,9 @@ StockRecord = get_model("partner", "StockRecord")
 Partner = get_model("partner", "Partner")
 Product = get_model("catalogue", "Product")
 ProductClass = get_model("catalogue", "ProductClass")
+Basket = get_model("basket", "Basket")
+BasketLine = get_model("basket", "Line")
+BasketLineAttribute = get_model("basket", "LineAttribute")
 
 _LISTING = Joined(
     (
@@ -36,10 +38,6 @@ _LISTING = Joined(
 
 @cache
 def _listings_sql() -> str:
-    def table(model: Any) -> str:
-        return str(connection.ops.quote_name(model._meta.db_table))
-
-    # only quoted identifiers from the models are put into the text
     return (
         f"SELECT {_LISTING.columns} "  # noqa: S608
         f"FROM {table(StockRecord)} sr "
@@ -57,18 +55,64 @@ def public_listings_by_sku(skus: list[str]) -> list[Any]:
     product class, parent (and its class) and partner: all that pricing and
     placement read. The API's order endpoint runs this on every order, so it is
     one hand-written SELECT (``erp.raw_select``)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_listings_sql(), [sorted(set(skus))])
-        rows = cursor.fetchall()
     records = []
-    for row in rows:
-        (record, product, product_class, parent, parent_class, partner), _ = _LISTING.instances(row)
+    for (record, product, product_class, parent, parent_class, partner), _ in _LISTING.fetch(
+        _listings_sql(), [sorted(set(skus))]
+    ):
         product.product_class, product.parent = product_class, parent
         if parent is not None:
             parent.product_class = parent_class
         record.product, record.partner = product, partner
         records.append(record)
     return records
+
+
+_LINES = Joined(
+    (
+        (BasketLine, "l"),
+        (Product, "p"),
+        (ProductClass, "pc"),
+        (StockRecord, "sr"),
+        (Partner, "pa"),
+    )
+)
+
+
+@cache
+def _lines_sql() -> str:
+    through = Basket.vouchers.through
+    return (
+        f"SELECT {_LINES.columns}, "  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {table(BasketLineAttribute)} a"
+        f" WHERE a.{column(BasketLineAttribute, 'line')} = l.id), "
+        f"EXISTS (SELECT 1 FROM {table(through)} v"
+        f" WHERE v.{column(through, 'basket')} = l.basket_id) "
+        f"FROM {table(BasketLine)} l "
+        f"JOIN {table(Product)} p ON p.id = l.product_id "
+        f"LEFT JOIN {table(ProductClass)} pc ON pc.id = p.product_class_id "
+        f"LEFT JOIN {table(StockRecord)} sr ON sr.id = l.stockrecord_id "
+        f"LEFT JOIN {table(Partner)} pa ON pa.id = sr.partner_id "
+        "WHERE l.basket_id = %s ORDER BY l.id"
+    )
+
+
+def basket_lines_for_placement(basket: Any) -> list[Any]:
+    """The basket's lines with product, product class, stock record and partner,
+    as ``select_related`` would load them, from one hand-written SELECT (order
+    placement's hottest read, see ``erp.raw_select``). Each line knows whether
+    it has options (``has_attributes``) and whether the basket holds vouchers
+    (``basket_has_vouchers``)."""
+    lines = []
+    for (line, product, product_class, stockrecord, partner), extra in _LINES.fetch(
+        _lines_sql(), [basket.pk]
+    ):
+        product.product_class = product_class
+        if stockrecord is not None:
+            stockrecord.partner = partner
+        line.product, line.stockrecord, line.basket = product, stockrecord, basket
+        line.has_attributes, line.basket_has_vouchers = extra
+        lines.append(line)
+    return lines
 
 
 @dataclass

@@ -5,23 +5,20 @@ from functools import cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
-from erp.raw_select import Joined
+from erp.raw_select import Joined, table
 
 
 @cache
 def _joined() -> tuple[Joined, str]:
     user_model = get_user_model()
     joined = Joined(((Token, "t"), (user_model, "u")))
-    quote = connection.ops.quote_name
-    # only quoted identifiers from the models are put into the text
     sql = (
-        f"SELECT {joined.columns} FROM {quote(Token._meta.db_table)} t "  # noqa: S608
-        f"JOIN {quote(user_model._meta.db_table)} u ON u.id = t.user_id WHERE t.key = %s"
+        f"SELECT {joined.columns} FROM {table(Token)} t "  # noqa: S608
+        f"JOIN {table(user_model)} u ON u.id = t.user_id WHERE t.key = %s"
     )
     return joined, sql
 
@@ -29,12 +26,10 @@ def _joined() -> tuple[Joined, str]:
 class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         joined, sql = _joined()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [key])
-            row = cursor.fetchone()
-        if row is None:
+        found = joined.fetch_one(sql, [key])
+        if found is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        (token, user), _rest = joined.instances(row)
+        token, user = found
         token.user = user
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))

@@ -664,15 +664,23 @@ def test_the_sweep_leaves_fresh_events_to_their_own_dispatch():
     assert list(OutboxEvent.objects.filter(dispatched_at__isnull=True)) == [fresh]
 
 
+@pytest.fixture
+def sent(monkeypatch) -> list[list[Any]]:
+    """The args of every task this process enqueues (nothing reaches a broker)."""
+    enqueued: list[list[Any]] = []
+    monkeypatch.setattr(
+        services,
+        "task_enqueue",
+        lambda *, task, args=(), countdown=None: enqueued.append(list(args)),
+    )
+    return enqueued
+
+
 @pytest.mark.django_db
 def test_events_nobody_listens_to_skip_the_broker_and_the_sweep_settles_them(
-    monkeypatch, django_capture_on_commit_callbacks
+    sent, django_capture_on_commit_callbacks
 ):
     subscribe("https://example.com/hooks", ("order.created",))
-    sent: list[list[Any]] = []
-    monkeypatch.setattr(
-        services, "task_enqueue", lambda *, task, args=(), countdown=None: sent.append(list(args))
-    )
     with django_capture_on_commit_callbacks(execute=True):
         listened = outbox_event_record(event="order.created", payload={"number": "1"})
         unheard = outbox_event_record(event="stock.changed", payload={"sku": "T-1"})
@@ -692,16 +700,12 @@ def test_events_nobody_listens_to_skip_the_broker_and_the_sweep_settles_them(
 
 @pytest.mark.django_db
 def test_a_subscription_made_in_another_process_still_gets_its_events_through_the_sweep(
-    monkeypatch, django_capture_on_commit_callbacks
+    sent, django_capture_on_commit_callbacks
 ):
     services.subscribed_events(fresh=True)  # this process remembers: nobody listens
     # saved elsewhere: no signal reaches this process's memory
     WebhookSubscription.objects.bulk_create(
         [WebhookSubscription(url="https://example.com/hooks", events=["stock.changed"])]
-    )
-    sent: list[list[Any]] = []
-    monkeypatch.setattr(
-        services, "task_enqueue", lambda *, task, args=(), countdown=None: sent.append(list(args))
     )
     with django_capture_on_commit_callbacks(execute=True):
         event = outbox_event_record(event="stock.changed", payload={"sku": "T-1"})
@@ -1028,13 +1032,9 @@ def test_deliveries_ignore_proxies_from_the_environment(start_receiver, monkeypa
 
 @pytest.mark.django_db
 def test_events_recorded_in_a_batch_are_written_together_at_its_end(
-    monkeypatch, django_capture_on_commit_callbacks
+    sent, django_capture_on_commit_callbacks
 ):
     subscribe("https://example.com/hooks", ("order.created",))
-    sent: list[list[Any]] = []
-    monkeypatch.setattr(
-        services, "task_enqueue", lambda *, task, args=(), countdown=None: sent.append(list(args))
-    )
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         with CaptureQueriesContext(connection) as queries, services.outbox_batch():
             stock = outbox_event_record(event="stock.changed", payload={"sku": "T-1"})

@@ -11,20 +11,18 @@ strategy and offers; nothing a client sends about money is used.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from oscar.apps.shipping.methods import Free
 from oscar.core.loading import get_class, get_model
 
-from erp.raw_select import Joined
 from erp.selectors import as_evaluated
 from erp.services import advisory_xact_lock, outbox_batch
-from orders import events, payments, statuses
+from orders import events, payments, selectors, statuses
 from orders.models import IdempotencyKey
 from orders.offers import Applicator
 from orders.services.errors import OrderError
@@ -37,10 +35,6 @@ Order = get_model("order", "Order")
 Basket = get_model("basket", "Basket")
 BasketLine = get_model("basket", "Line")
 BasketLineAttribute = get_model("basket", "LineAttribute")
-Product = get_model("catalogue", "Product")
-ProductClass = get_model("catalogue", "ProductClass")
-StockRecord = get_model("partner", "StockRecord")
-Partner = get_model("partner", "Partner")
 Voucher = get_model("voucher", "Voucher")
 Repository = get_class("shipping.repository", "Repository")
 Selector = get_class("partner.strategy", "Selector")
@@ -164,64 +158,6 @@ def order_place_idempotent(
         return order, True
 
 
-_LINES = Joined(
-    (
-        (BasketLine, "l"),
-        (Product, "p"),
-        (ProductClass, "pc"),
-        (StockRecord, "sr"),
-        (Partner, "pa"),
-    )
-)
-
-
-@cache
-def _lines_sql() -> str:
-    def table(model: Any) -> str:
-        return str(connection.ops.quote_name(model._meta.db_table))
-
-    def column(model: Any, name: str) -> str:
-        return str(connection.ops.quote_name(model._meta.get_field(name).column))
-
-    through = Basket.vouchers.through
-    # only quoted identifiers from the models are put into the text; the basket
-    # id is a parameter
-    return (
-        f"SELECT {_LINES.columns}, "  # noqa: S608
-        f"EXISTS (SELECT 1 FROM {table(BasketLineAttribute)} a"
-        f" WHERE a.{column(BasketLineAttribute, 'line')} = l.id), "
-        f"EXISTS (SELECT 1 FROM {table(through)} v"
-        f" WHERE v.{column(through, 'basket')} = l.basket_id) "
-        f"FROM {table(BasketLine)} l "
-        f"JOIN {table(Product)} p ON p.id = l.product_id "
-        f"LEFT JOIN {table(ProductClass)} pc ON pc.id = p.product_class_id "
-        f"LEFT JOIN {table(StockRecord)} sr ON sr.id = l.stockrecord_id "
-        f"LEFT JOIN {table(Partner)} pa ON pa.id = sr.partner_id "
-        "WHERE l.basket_id = %s ORDER BY l.id"
-    )
-
-
-def basket_lines_for_placement(basket: Any) -> list[Any]:
-    """The basket's lines with product, product class, stock record and partner,
-    as ``select_related`` would load them, from one hand-written SELECT (order
-    placement's hottest read; see ``erp.raw_select``). Each line knows whether
-    it has options (``has_attributes``) and whether the basket holds vouchers
-    (``basket_has_vouchers``)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_lines_sql(), [basket.pk])
-        rows = cursor.fetchall()
-    lines = []
-    for row in rows:
-        (line, product, product_class, stockrecord, partner), extra = _LINES.instances(row)
-        product.product_class = product_class
-        if stockrecord is not None:
-            stockrecord.partner = partner
-        line.product, line.stockrecord, line.basket = product, stockrecord, basket
-        line.has_attributes, line.basket_has_vouchers = extra
-        lines.append(line)
-    return lines
-
-
 def _load_lines_for_placement(basket: Any) -> None:
     """Read the basket's lines once with what placement uses (product class,
     partner), instead of Oscar's ``all_lines()`` with its image prefetch and a
@@ -231,7 +167,7 @@ def _load_lines_for_placement(basket: Any) -> None:
     memory) are kept as they are."""
     if basket._lines is not None:
         return
-    lines = basket_lines_for_placement(basket)
+    lines = selectors.basket_lines_for_placement(basket)
     for line in lines:
         if not line.has_attributes:
             line._prefetched_objects_cache = {

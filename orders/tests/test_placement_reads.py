@@ -177,7 +177,7 @@ def _values(instance):
 
 
 def test_the_hand_written_lines_query_loads_what_select_related_loads():
-    from orders.services.placement import basket_lines_for_placement
+    from orders.selectors import basket_lines_for_placement
 
     Product = get_model("catalogue", "Product")
     engraving = OptionFactory(name="Engraving", code="engraving")

@@ -25,7 +25,6 @@ from orders.services.placement import initial_status
 from shop.checkout.forms import CardForm, PaymentMethodForm
 
 Source = get_model("payment", "Source")
-SourceType = get_model("payment", "SourceType")
 
 
 def chosen_method(view: Any) -> str:
@@ -112,12 +111,9 @@ class PaymentDetailsView(views.PaymentDetailsView):
         except payments.PaymentDeclined as declined:
             raise UnableToTakePayment(str(declined)) from declined
         self._authorisation = (gateway, reference)
-        source_type, _ = SourceType.objects.get_or_create(
-            code=gateway.code, defaults={"name": gateway.name}
-        )
         self.add_payment_source(
             Source(
-                source_type=source_type,
+                source_type_id=payments.source_type_id(gateway),
                 currency=total.currency,
                 amount_allocated=total.incl_tax if reference else 0,
                 reference=reference,
