@@ -323,6 +323,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "erp.api.exceptions.exception_handler",
+    # JSON bodies only (erp.api.parsers): anything else is a 415 in the error shape
+    "DEFAULT_PARSER_CLASSES": ["erp.api.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # per client address; the default cache is per process unless CACHE_URL is shared (redis)
     "DEFAULT_THROTTLE_RATES": {"login": env.str("API_LOGIN_RATE", default="10/min")},
 }

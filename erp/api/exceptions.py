@@ -8,12 +8,13 @@ may be added by the error that knows them. Bad input is never a 500.
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 
 class ApiError(exceptions.APIException):
@@ -52,6 +53,22 @@ class Unprocessable(ApiError):
     default_detail = "The request is well-formed but cannot be processed."
 
 
+class PayloadTooLarge(ApiError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+    default_detail = "The request body is larger than the API accepts."
+
+
+def payload_too_large() -> PayloadTooLarge:
+    """The answer to a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, saying the limit."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is None:
+        return PayloadTooLarge()
+    return PayloadTooLarge(
+        f"The request body is larger than {limit} bytes, the most the API accepts."
+    )
+
+
 _CODES = {
     status.HTTP_400_BAD_REQUEST: "invalid",
     status.HTTP_401_UNAUTHORIZED: "not_authenticated",
@@ -60,6 +77,7 @@ _CODES = {
     status.HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
     status.HTTP_406_NOT_ACCEPTABLE: "not_acceptable",
     status.HTTP_409_CONFLICT: "conflict",
+    status.HTTP_413_REQUEST_ENTITY_TOO_LARGE: "payload_too_large",
     status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
     422: "unprocessable",
     status.HTTP_429_TOO_MANY_REQUESTS: "throttled",
@@ -85,6 +103,10 @@ def _fields(detail: Any) -> dict[str, list[str]]:
 
 
 def exception_handler(error: Exception, context: dict[str, Any]) -> Response | None:
+    # imported here: rest_framework.views loads DEFAULT_PARSER_CLASSES, and the
+    # parsers (erp.api.parsers) import this module's errors
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     if isinstance(error, DjangoValidationError):
         messages = (
             error.message_dict
@@ -96,6 +118,8 @@ def exception_handler(error: Exception, context: dict[str, Any]) -> Response | N
         error = exceptions.NotFound()
     elif isinstance(error, DjangoPermissionDenied):
         error = exceptions.PermissionDenied()
+    elif isinstance(error, RequestDataTooBig):  # a view or form read the body past the limit
+        error = payload_too_large()
     response = drf_exception_handler(error, context)
     if response is None:
         return None  # a real bug: let Django report it

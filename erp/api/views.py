@@ -17,6 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
@@ -79,6 +80,7 @@ class TokenLoginView(ObtainAuthToken):
     """Exchange a username and password for an API token (``Authorization: Token <token>``)."""
 
     throttle_classes = [LoginThrottle]
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # JSON, not ObtainAuthToken's forms
     authentication_classes: list = []
     permission_classes = [AllowAny]
 

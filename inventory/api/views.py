@@ -15,7 +15,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -63,7 +62,6 @@ class ReceiptCreateView(GenericAPIView):
 
     permission_classes = [StaffPermission]
     required_permissions = ("inventory.change_stock",)
-    parser_classes = [JSONParser]
     serializer_class = ReceiptInSerializer
 
     @extend_schema(

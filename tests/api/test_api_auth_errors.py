@@ -74,10 +74,10 @@ def test_logging_in_twice_gives_the_same_token(api: APIClient, erika):
     assert first.json() == second.json()
 
 
-def test_a_form_encoded_login_works_too(api: APIClient, erika):
-    response = api.post(TOKEN, {"username": "erika", "password": PASSWORD})
+def test_a_form_encoded_login_is_415_the_api_takes_json_only(api: APIClient, erika):
+    response = api.post(TOKEN, {"username": "erika", "password": PASSWORD}, format="multipart")
 
-    assert response.status_code == 200
+    assert_error(response, 415, "unsupported_media_type")
 
 
 def test_a_bad_password_is_400_in_the_error_shape(api: APIClient, erika):
