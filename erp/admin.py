@@ -1,5 +1,6 @@
 """Back-office screens for webhooks: the subscriptions staff manage, and the
-outbox and delivery log, read-only for everyone.
+outbox and delivery log, read-only for everyone. The user admin lives in
+``erp.users_admin`` (imported here so the admin site finds it).
 
 Nobody adds or changes events or deliveries by hand: events are written by the
 business transactions that cause them, deliveries by their dispatch and
@@ -17,7 +18,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from erp import services
+from erp import services, users_admin  # noqa: F401  (registers the user admin)
 from erp.admin_site import ReadOnlyAdmin, ReadOnlyInline
 from erp.models import OutboxEvent, WebhookDelivery, WebhookSubscription
 

@@ -14,8 +14,11 @@ ALL = ("view", "add", "change", "delete")
 VIEW = ("view",)
 EDIT = ("view", "add", "change")
 
+#: the role that runs the back office; only superusers make or change Managers
+MANAGER = "Manager"
+
 ROLES: dict[str, dict[str, tuple[str, ...]]] = {
-    "Manager": {
+    MANAGER: {
         "catalogue": ALL,
         "partner": ALL,
         "order": ALL,
