@@ -8,12 +8,21 @@ Invariants:
   what other shipments shipped (checked in ``orders.services``, under a lock
   on the order);
 - a shipment's tracking e-mail is sent at most once (``tracking_email_sent_at``
-  is set in the same transaction that sends it, under a row lock).
+  is set in the same transaction that sends it, under a row lock);
+- a tracking link is ``http``/``https`` to the carrier's own host, or nothing:
+  a carrier's pattern is checked when saved (``Carrier.clean``) and again each
+  time a link is built, so a pattern stored before the rule (``javascript:``)
+  is never shown, mailed or returned by the API.
 """
 
+from urllib.parse import quote, urlsplit
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from oscar.apps.order.abstract_models import AbstractOrder
+
+TRACKING_NUMBER_PLACEHOLDER = "{tracking_number}"
 
 
 class Order(AbstractOrder):
@@ -44,6 +53,35 @@ class Order(AbstractOrder):
 from oscar.apps.order.models import *  # noqa: E402, F403 - Oscar's fork pattern: its other models
 
 
+def validate_tracking_url_pattern(pattern: str) -> None:
+    """Refuse a tracking-link pattern that is not an http(s) link to a fixed
+    host with the ``{tracking_number}`` placeholder after the host."""
+    if any(ord(character) <= 0x20 or ord(character) == 0x7F for character in pattern):
+        raise ValidationError(
+            "The tracking link may not contain spaces or control characters.", code="invalid"
+        )
+    if not pattern.lower().startswith(("http://", "https://")):
+        raise ValidationError(
+            "The tracking link must start with http:// or https://.", code="invalid_scheme"
+        )
+    if TRACKING_NUMBER_PLACEHOLDER not in pattern:
+        raise ValidationError(
+            "The tracking link must contain {tracking_number} where the number goes.",
+            code="no_placeholder",
+        )
+    try:
+        parts = urlsplit(pattern)
+        is_fixed_host = bool(parts.hostname) and not ({"{", "}", "@"} & set(parts.netloc))
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        is_fixed_host = False
+    if not is_fixed_host:
+        raise ValidationError(
+            "The tracking link must name the carrier's host, e.g. "
+            "https://carrier.example/track?number={tracking_number}.",
+            code="invalid_host",
+        )
+
+
 class Carrier(models.Model):
     code = models.SlugField(max_length=32, unique=True)
     name = models.CharField(max_length=64)
@@ -59,10 +97,24 @@ class Carrier(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def tracking_url(self, tracking_number: str) -> str:
-        from urllib.parse import quote
+    def clean(self) -> None:
+        super().clean()
+        try:
+            validate_tracking_url_pattern(self.tracking_url_pattern)
+        except ValidationError as error:
+            raise ValidationError({"tracking_url_pattern": error.messages}) from error
 
-        return self.tracking_url_pattern.replace("{tracking_number}", quote(tracking_number))
+    def tracking_url(self, tracking_number: str) -> str:
+        """The parcel's tracking link, or "" when the stored pattern is not a
+        valid http(s) pattern (one saved before the rule, or written around it)."""
+        try:
+            validate_tracking_url_pattern(self.tracking_url_pattern)
+        except ValidationError:
+            return ""
+        # every character quoted ("/", "?", "#" too): the number stays one value
+        return self.tracking_url_pattern.replace(
+            TRACKING_NUMBER_PLACEHOLDER, quote(tracking_number, safe="")
+        )
 
 
 class Shipment(models.Model):
