@@ -184,3 +184,36 @@ def test_a_json_body_in_utf16_as_its_content_type_says_is_read():
 
     assert response.status_code == 200, response.content
     assert set(response.json()) == {"token"}
+
+
+def test_the_schema_documents_json_only_and_request_models_without_read_only_fields(
+    api: APIClient,
+):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+
+    with_body = {
+        f"{method.upper()} {path}": operation
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+        if "requestBody" in operation
+    }
+
+    assert sorted(with_body) == [
+        "POST /api/v1/auth/token/",
+        "POST /api/v1/inventory/receipts/",
+        "POST /api/v1/orders/",
+        "POST /api/v1/shipments/",
+    ]
+    for name, operation in with_body.items():
+        content = operation["requestBody"]["content"]
+        assert list(content) == ["application/json"], name
+        request_model = components[content["application/json"]["schema"]["$ref"].split("/")[-1]]
+        read_only = [
+            field for field, spec in request_model["properties"].items() if spec.get("readOnly")
+        ]
+        assert read_only == [], name
+        assert {"413", "415"} <= set(operation["responses"]), name
+    login = components["AuthTokenRequest"]
+    assert sorted(login["properties"]) == sorted(login["required"]) == ["password", "username"]
+    assert components["Token"]["required"] == ["token"]
