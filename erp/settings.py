@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served locally, not from a CDN
+    # django-axes (login lockout) and our logins kernel (erp.logins)
+    "erp.logins.apps.LoginLockoutConfig",
+    "erp.logins.apps.LoginsConfig",
     # our apps, top of the layer contract first
     "shop.apps.ShopConfig",
     "inventory.apps.InventoryConfig",
@@ -110,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
+    # last: turns a login refused by the lockout into its page (erp.logins.lockout)
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -136,6 +141,8 @@ TEMPLATES = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # first: refuses a locked-out account or address before any password is checked
+    "erp.logins.lockout.LockoutBackend",
     "oscar.apps.customer.auth_backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -346,6 +353,49 @@ SPECTACULAR_SETTINGS = {
         "erp.api.schema.add_error_responses",
     ],
 }
+
+# --- logins and client addresses --------------------------------------------
+# Every throttle and lockout counts by erp.client_address.client_address: the
+# socket's address, or, with TRUSTED_PROXY_COUNT=N proxies of ours in front (load
+# balancer, nginx) each appending to X-Forwarded-For, the address N hops from
+# its right. Never more than the proxies you run: a higher N trusts what clients send.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is a number of proxies: 0 or more.")
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT  # any DRF throttle without our get_ident
+# Login lockout (django-axes; erp.logins) on the storefront, checkout, admin and API
+# token logins: LOGIN_FAILURE_LIMIT failures on one account, or from one address,
+# refuse further logins there for LOGIN_LOCKOUT_MINUTES (a further failure
+# restarts the wait). Managers unlock in the admin (Login lockouts).
+AXES_ENABLED = True
+AXES_HANDLER = "erp.logins.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.int("LOGIN_LOCKOUT_MINUTES", default=15) / 60  # hours, as a float
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "erp.client_address.client_address"
+AXES_USERNAME_CALLABLE = "erp.logins.lockout.account_key"
+AXES_LOCKOUT_CALLABLE = "erp.logins.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ADMIN = False  # erp.logins.admin registers the screens, with unlock actions
+# never written into the attempts' logged form data
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "login-password",
+    "registration-password1",
+    "registration-password2",
+    "csrfmiddlewaretoken",
+]
+# Throttles as "count/period" (10/hour, 3/h, 20/day): anonymous order-status
+# look-ups per client address and per e-mail address; password-reset e-mails per
+# e-mail address and per client address.
+ORDER_LOOKUP_RATE = env.str("ORDER_LOOKUP_RATE", default="10/hour")
+PASSWORD_RESET_RATE = env.str("PASSWORD_RESET_RATE", default="3/hour")
+PASSWORD_RESET_ADDRESS_RATE = env.str("PASSWORD_RESET_ADDRESS_RATE", default="10/hour")
+# Links in e-mails (order status, password reset) use https wherever the site does.
+OSCAR_URL_SCHEMA = "https" if SECURE_SSL_REDIRECT else "http"
 
 # --- Oscar ------------------------------------------------------------------
 OSCAR_SHOP_NAME = env.str("SHOP_NAME", default="Kontor Demo Store")

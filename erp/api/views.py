@@ -1,10 +1,17 @@
-"""The API root and the token login."""
+"""The API root and the token login.
+
+The token login is counted twice: every request by the login throttle (per client
+address), and every failure by the login lockout (``erp.logins.lockout``: per
+account and per address), which refuses even the right password with a 429
+``locked_out`` until the wait is over.
+"""
 
 from typing import Any
 
-from django.core.cache import caches
+from axes.handlers.proxy import AxesProxyHandler
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import (
@@ -12,16 +19,18 @@ from rest_framework.decorators import (
     authentication_classes,
     permission_classes,
 )
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from erp.api.exceptions import ApiError
 from erp.api.serializers import ErrorSerializer
+from erp.api.throttling import LoginThrottle
+from erp.logins.lockout import lockout_message, lockout_seconds
 
 # The collections a client starts from (paths are the contract, see the schema).
 ENDPOINTS = {
@@ -68,12 +77,13 @@ class ApiRootView(APIView):
         )
 
 
-class LoginThrottle(AnonRateThrottle):
-    """Login attempts per client address (``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"]``),
-    counted in the cache all web processes share, so N workers allow N times nothing."""
+class LockedOut(ApiError):
+    status_code = 429
+    default_code = "locked_out"
 
-    scope = "login"
-    cache = caches["shared"]
+    def __init__(self) -> None:
+        super().__init__(lockout_message())
+        self.wait = lockout_seconds()  # DRF's exception handler sends it as Retry-After
 
 
 class TokenLoginView(ObtainAuthToken):
@@ -94,7 +104,21 @@ class TokenLoginView(ObtainAuthToken):
         auth=[],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except ValidationError:
+            # axes marks the request it refused, or whose failure reached the limit
+            if getattr(request, "axes_locked_out", False):
+                raise LockedOut() from None
+            raise
+        user = serializer.validated_data["user"]
+        # as after a web login: the account's own failures from this address are forgotten
+        AxesProxyHandler.get_implementation().reset_user_attempts(
+            request, {"username": user.get_username()}
+        )
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
 
 
 @extend_schema(exclude=True)

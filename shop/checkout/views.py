@@ -35,6 +35,15 @@ def is_buyer(request: HttpRequest) -> bool:
     return bool(getattr(getattr(request, "strategy", None), "shows_net_prices", False))
 
 
+class IndexView(views.IndexView):
+    """Oscar's checkout gateway. Its "returning customer" sign-in is a login like
+    any other: the form gets the request, so the login lockout (``erp.logins``)
+    counts its failures and refuses a locked-out account here too."""
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
 class PaymentMethodView(views.PaymentMethodView):
     template_name = "oscar/checkout/payment_method.html"
 

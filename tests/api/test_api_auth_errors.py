@@ -119,12 +119,13 @@ def test_a_login_with_missing_or_mistyped_fields_is_400_with_fields(
 
 
 def test_logins_are_throttled_with_429_after_the_allowed_attempts(api: APIClient, erika):
+    # good logins, so that the lockout after failed ones (tests/test_login_lockout.py)
+    # does not refuse first: the throttle counts every request from the address
     allowed = login_attempts_allowed()
     for _ in range(allowed):
-        wrong = api.post(TOKEN, {"username": "erika", "password": "guess"}, format="json")
-        assert wrong.status_code == 400
+        good = api.post(TOKEN, {"username": "erika", "password": PASSWORD}, format="json")
+        assert good.status_code == 200
 
-    # even the right password is refused until the window passes
     response = api.post(TOKEN, {"username": "erika", "password": PASSWORD}, format="json")
 
     body = assert_error(response, 429, "throttled")
@@ -135,7 +136,7 @@ def test_logins_are_throttled_with_429_after_the_allowed_attempts(api: APIClient
 def test_every_web_process_counts_the_same_login_attempts(api: APIClient, erika):
     allowed = login_attempts_allowed()
     for _ in range(allowed - 1):
-        api.post(TOKEN, {"username": "erika", "password": "guess"}, format="json")
+        api.post(TOKEN, {"username": "erika", "password": PASSWORD}, format="json")
 
     # another worker process has its own memory, but reads the same table
     other_process = DatabaseCache("kontor_shared_cache", {})
@@ -150,8 +151,10 @@ def test_every_web_process_counts_the_same_login_attempts(api: APIClient, erika)
 
 def test_logins_from_another_address_are_counted_separately(erika):
     crowded, other = APIClient(REMOTE_ADDR="10.0.0.1"), APIClient(REMOTE_ADDR="10.0.0.2")
-    for _ in range(login_attempts_allowed() + 1):
-        crowded.post(TOKEN, {"username": "erika", "password": "guess"}, format="json")
+    for _ in range(login_attempts_allowed() + 1):  # guesses at another account
+        crowded.post(TOKEN, {"username": "someone", "password": "guess"}, format="json")
+    refused = crowded.post(TOKEN, {"username": "erika", "password": PASSWORD}, format="json")
+    assert refused.status_code == 429
 
     response = other.post(TOKEN, {"username": "erika", "password": PASSWORD}, format="json")
 
