@@ -4,10 +4,12 @@ The order detail and the two anonymous order-status patterns repeat the paths
 of Oscar's ``customer:order``, ``customer:anon-order-form`` and
 ``customer:anon-order`` (Oscar mounts its customer app at ``accounts/``), so
 those names keep reversing to the same addresses and our views answer them.
+The password reset form repeats Oscar's ``password-reset`` path the same way.
 """
 
 from django.contrib.auth.decorators import login_required
 from django.urls import path, re_path
+from oscar.views.decorators import login_forbidden
 
 from shop.account import views
 
@@ -17,6 +19,11 @@ ORDER_STATUS_HASH = r"(?P<order_number>[\w-]*)/(?P<hash>[A-z0-9-_=:]+)"
 
 urlpatterns = [
     path("order-status/", views.order_lookup_view, name="order-status"),
+    path(
+        "password-reset/",
+        login_forbidden(views.PasswordResetView.as_view()),
+        name="password-reset",
+    ),
     path(
         "accounts/orders/<str:order_number>/",
         login_required(views.OrderDetailView.as_view()),

@@ -6,18 +6,35 @@ parcels with tracking links and returns; the anonymous page also accepts
 orders of registered customers and matches e-mail addresses case-insensitively.
 Writes go through ``orders.services``; every page that shows an order finds it
 through the owner or through number + e-mail, so anyone else gets a 404.
+
+The guest lookup (number + e-mail) is throttled per client address and per
+e-mail address (``ORDER_LOOKUP_RATE``), and opens only guests' orders: an order of
+a registered customer is shown to its owner, logged in, or through the signed
+link of its confirmation e-mail (``orders.status_links``), never to whoever knows
+the customer's e-mail address and guesses a number.
+
+The password reset sends at most ``PASSWORD_RESET_RATE`` e-mails per e-mail
+address and ``PASSWORD_RESET_ADDRESS_RATE`` per client address, and answers every
+request with the same page, so it tells nobody which addresses have an account.
 """
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 from oscar.apps.customer import mixins as customer_mixins
 from oscar.apps.customer import views as customer_views
+from oscar.apps.customer.forms import PasswordResetForm
 
+from erp.client_address import client_address
+from erp.rate_limits import rate_limit_hit, wait_minutes
 from orders.services import OrderError, order_cancel, return_request_create
 from shop.account import selectors
 from shop.account.forms import OrderLookupForm, ReturnRequestForm
@@ -25,6 +42,20 @@ from shop.account.forms import OrderLookupForm, ReturnRequestForm
 #: the session key Oscar's anonymous order views read the e-mail address from
 ANON_ORDER_EMAIL = "anon_order_email"
 NOT_FOUND = "We could not find an order with that number and e-mail address."
+ACCOUNT_ORDER = (
+    "This order belongs to a customer account: log in to see it, or open the link "
+    "in the order confirmation e-mail."
+)
+OTHER_ACCOUNTS_ORDER = (
+    "This order belongs to another customer account: log in as that customer, or "
+    "open the link in the order confirmation e-mail."
+)
+
+
+def too_many_lookups(seconds: int) -> str:
+    minutes = wait_minutes(seconds)
+    unit = "minute" if minutes == 1 else "minutes"
+    return f"Too many order look-ups; please try again in {minutes} {unit}."
 
 
 def _customer_order_or_404(request: HttpRequest, order_number: str) -> Any:
@@ -87,22 +118,56 @@ def order_return_view(request: HttpRequest, order_number: str) -> HttpResponse:
 
 
 def order_lookup_view(request: HttpRequest) -> HttpResponse:
-    """Guests (and customers not logged in) check an order by number and e-mail."""
+    """Guests check an order by number and e-mail; customers are sent to their account."""
     form = OrderLookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        order = selectors.order_for_lookup(
-            number=form.cleaned_data["order_number"], email=form.cleaned_data["email"]
+        email = form.cleaned_data["email"].strip().lower()
+        wait = rate_limit_hit(
+            "order-lookup", settings.ORDER_LOOKUP_RATE, client_address(request), email
         )
+        if wait:
+            form.add_error(None, too_many_lookups(wait))
+            response = render(request, "shop/account/order_lookup.html", {"form": form}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        order = selectors.order_for_lookup(number=form.cleaned_data["order_number"], email=email)
         if order is None:
             form.add_error(None, NOT_FOUND)
-        elif order.user_id is not None and order.user_id == request.user.pk:
-            return redirect("customer:order", order_number=order.number)
-        else:
+        elif order.user_id is None:
             request.session[ANON_ORDER_EMAIL] = order.email
             return redirect(
                 "customer:anon-order", order_number=order.number, hash=order.verification_hash()
             )
+        elif order.user_id == request.user.pk:
+            return redirect("customer:order", order_number=order.number)
+        elif request.user.is_authenticated:
+            form.add_error(None, OTHER_ACCOUNTS_ORDER)
+        else:
+            messages.info(request, ACCOUNT_ORDER)
+            return redirect_to_login(reverse("customer:order", args=[order.number]))
     return render(request, "shop/account/order_lookup.html", {"form": form})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Oscar's password reset (same form, e-mail and pages), throttled."""
+
+    form_class = PasswordResetForm
+    success_url = reverse_lazy("password-reset-done")
+    template_name = "oscar/registration/password_reset_form.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        email = form.cleaned_data["email"].strip().lower()
+        over_email = rate_limit_hit("password-reset-email", settings.PASSWORD_RESET_RATE, email)
+        over_address = rate_limit_hit(
+            "password-reset-address",
+            settings.PASSWORD_RESET_ADDRESS_RATE,
+            client_address(self.request),
+        )
+        if over_email or over_address:
+            # the same page as after a sent e-mail (it names the limit), so a refusal
+            # tells nobody whether the address has an account
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class AnonymousOrderMixin(customer_mixins.AnonymousOrderMixin):
