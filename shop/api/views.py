@@ -33,6 +33,7 @@ from rest_framework.response import Response
 
 from accounting.services import money
 from erp.api.serializers import ErrorSerializer
+from erp.sanitize import rich_text_clean
 from shop import selectors as shop_selectors
 from shop.account import selectors as account_selectors
 from shop.api.serializers import InvoiceSerializer, ProductQuerySerializer, ProductSerializer
@@ -87,7 +88,8 @@ def _offers(products: list[Any], request: Request) -> list[ProductOffer]:
             ProductOffer(
                 sku=info.stockrecord.partner_sku,
                 name=product.get_title(),
-                description=product.description,
+                # staff-typed HTML, cleaned as the product page shows it
+                description=rich_text_clean(product.description),
                 category=categories[0].slug if categories else None,
                 price=(
                     {"amount": money(amount), "currency": price.currency}
