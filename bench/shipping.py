@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import connections
 
+from erp.permissions import SYSTEM
+
 WORKERS = 4
 ORDERS_PER_WORKER = 30
 
@@ -31,9 +33,9 @@ def _ship(order_ids: list[int], start: Any, results: Any) -> None:
         for warehouse_id in sorted({w for e in line_progress(order) for w in e.allocated}):
             quantities = {e.line.pk: e.allocated.get(warehouse_id, 0) for e in line_progress(order)}
             shipment = shipment_pack(
-                order=order, warehouse=warehouses[warehouse_id], quantities=quantities
+                user=SYSTEM, order=order, warehouse=warehouses[warehouse_id], quantities=quantities
             )
-            shipment_ship(shipment=shipment, carrier=carrier, tracking_number="BENCH")
+            shipment_ship(user=SYSTEM, shipment=shipment, carrier=carrier, tracking_number="BENCH")
     results.put(time.perf_counter() - began)
     connections.close_all()
 
@@ -57,7 +59,7 @@ def run() -> list[tuple[str, str, str]]:
         assert _place(basket_id)
     order_ids = sorted(set(Order.objects.values_list("pk", flat=True)) - before_orders)
     for order in Order.objects.filter(pk__in=order_ids):  # bank transfers: the money came
-        order_mark_paid(order=order, reference="bench")
+        order_mark_paid(user=SYSTEM, order=order, reference="bench")
     entries_before = JournalEntry.objects.count()
     context = multiprocessing.get_context("fork")
     start = context.Barrier(WORKERS + 1)

@@ -1,6 +1,15 @@
 """Back-office screens for orders: the list, fulfilment (pick, pack, ship,
 deliver), pick lists per warehouse, staff-entered orders, carriers, shipments
-and returns. Every write is a call to ``orders.services``.
+and returns. Every write is a call to ``orders.services``, which checks the
+actor's permission (``orders.services.permissions``); a refusal is shown as
+an error message and writes nothing.
+
+A placed order is a posted document: the order record, its lines, prices,
+discounts, surcharges, addresses, notes, status history, payment and shipping
+events are read-only here for everyone (superusers too), Oscar's editable
+admins for them are replaced, and corrections are services that leave a
+trail (cancel, returns, credit notes, the shipping-address correction on the
+fulfil page).
 """
 
 from typing import Any
@@ -16,38 +25,105 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from oscar.apps.order import admin as oscar_admin
+from oscar.apps.payment import admin as oscar_payment_admin
 from oscar.core.loading import get_model
 
+from erp.admin_site import ReadOnlyAdmin, ReadOnlyInline
+from erp.permissions import PermissionRefused
 from inventory.models import Warehouse
 from inventory.selectors import active_warehouses
 from inventory.services import InventoryError
 from orders import payments, selectors, services, statuses
 from orders.models import Carrier, ReturnLine, ReturnRequest, Shipment, ShipmentLine
+from orders.services.corrections import ADDRESS_FIELDS
+from orders.services.permissions import STEPS, step_allowed, step_require
 from orders.staff_orders import StaffOrderForm
 
 Order = get_model("order", "Order")
+Line = get_model("order", "Line")
+ShippingAddress = get_model("order", "ShippingAddress")
 
 
 def _run(request: HttpRequest, action: Any, success: str, **kwargs: Any) -> bool:
-    """Call a service; show its refusal as an error message instead of a 500."""
+    """Call a service; show its refusal (also for lack of permission) as an
+    error message instead of a 500."""
     try:
         action(**kwargs)
-    except (services.OrderError, payments.PaymentDeclined) as refused:
+    except (services.OrderError, payments.PaymentDeclined, PermissionRefused) as refused:
         messages.error(request, str(refused))
         return False
     messages.success(request, success)
     return True
 
 
-class ShipmentInline(admin.TabularInline):
+def _posted_id(request: HttpRequest, name: str) -> int:
+    """A posted row id; 0 (found nowhere) when missing or not a number."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else 0
+
+
+# --- the order's own records: read-only everywhere -----------------------------
+
+
+def _read_only(model: Any, oscar_class: type[admin.ModelAdmin]) -> None:
+    """Replace Oscar's editable admin of ``model`` by a read-only one (same list,
+    search and filters; inlines read-only too)."""
+    inlines = [
+        type(f"ReadOnly{inline.__name__}", (ReadOnlyInline, inline), {})
+        for inline in oscar_class.inlines
+    ]
+    read_only = type(
+        f"ReadOnly{oscar_class.__name__}",
+        (ReadOnlyAdmin, oscar_class),
+        {"inlines": inlines, "__module__": __name__},
+    )
+    admin.site.unregister(model)
+    admin.site.register(model, read_only)
+
+
+for _name, _oscar_class in [
+    ("Line", oscar_admin.LineAdmin),
+    ("LinePrice", oscar_admin.LinePriceAdmin),
+    ("LineAttribute", oscar_admin.LineAttributeAdmin),
+    ("OrderDiscount", oscar_admin.OrderDiscountAdmin),
+    ("Surcharge", oscar_admin.SurchargeAdmin),
+    ("ShippingAddress", oscar_admin.ShippingAddressAdmin),
+    ("BillingAddress", oscar_admin.BillingAddressAdmin),
+    ("OrderNote", oscar_admin.OrderNoteAdmin),
+    ("OrderStatusChange", oscar_admin.OrderStatusAdmin),
+    ("PaymentEvent", oscar_admin.PaymentEventAdmin),
+    ("ShippingEvent", oscar_admin.ShippingEventAdmin),
+    ("CommunicationEvent", oscar_admin.CommunicationEventAdmin),
+]:
+    _read_only(get_model("order", _name), _oscar_class)
+# payments of orders: recorded by orders.payments, never typed in
+_read_only(get_model("payment", "Source"), oscar_payment_admin.SourceAdmin)
+_read_only(get_model("payment", "Transaction"), oscar_payment_admin.TransactionAdmin)
+
+
+LINE_FIELDS = (
+    "title",
+    "partner_sku",
+    "upc",
+    "quantity",
+    "unit_price_incl_tax",
+    "line_price_before_discounts_incl_tax",
+    "line_price_incl_tax",
+    "line_price_excl_tax",
+    "status",
+)
+
+
+class LineInline(ReadOnlyInline):
+    model = Line
+    fields = LINE_FIELDS
+    readonly_fields = LINE_FIELDS
+
+
+class ShipmentInline(ReadOnlyInline):
     model = Shipment
-    extra = 0
     fields = ["pk", "warehouse", "status", "carrier", "tracking_link", "shipped_at"]
     readonly_fields = ["pk", "warehouse", "status", "carrier", "tracking_link", "shipped_at"]
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="tracking")
     def tracking_link(self, shipment: Shipment) -> str:
@@ -60,11 +136,49 @@ class ShipmentInline(admin.TabularInline):
         )
 
 
+ORDER_FIELDS = (
+    "number",
+    "site",
+    "basket",
+    "user",
+    "guest_email",
+    "currency",
+    "total_incl_tax",
+    "total_excl_tax",
+    "shipping_incl_tax",
+    "shipping_excl_tax",
+    "shipping_method",
+    "shipping_code",
+    "status",
+    "channel",
+    "payment_method",
+    "date_placed",
+    "shipping_address",
+    "billing_address",
+)
+
+
+class AddressCorrectionForm(forms.ModelForm):
+    """The fulfil page's shipping-address correction; the country stays."""
+
+    reason = forms.CharField(
+        max_length=255, help_text="Why it changes; kept in the order's notes with the old address."
+    )
+
+    class Meta:
+        model = ShippingAddress
+        fields = [name for name in ADDRESS_FIELDS if name not in ("title", "notes")]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].widget.attrs["size"] = 60
+
+
 admin.site.unregister(Order)
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ReadOnlyAdmin):
     list_display = [
         "number",
         "date_placed",
@@ -79,35 +193,12 @@ class OrderAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["number", "guest_email", "user__email", "shipping_address__last_name"]
     date_hierarchy = "date_placed"
-    readonly_fields = [
-        "number",
-        "site",
-        "basket",
-        "user",
-        "guest_email",
-        "currency",
-        "total_incl_tax",
-        "total_excl_tax",
-        "shipping_incl_tax",
-        "shipping_excl_tax",
-        "shipping_method",
-        "shipping_code",
-        "status",
-        "channel",
-        "payment_method",
-        "date_placed",
-        "shipping_address",
-        "billing_address",
-    ]
-    exclude = ["analytics_tracked"]
-    inlines = [oscar_admin.LineInline, ShipmentInline]
+    # the order record is read-only for everyone: staff orders are placed through
+    # "New staff order" (priced and allocated by the server), changes are services
+    fields = ORDER_FIELDS
+    readonly_fields = ORDER_FIELDS
+    inlines = [LineInline, ShipmentInline]
     actions = ["mark_paid", "release_credit_hold", "start_picking", "cancel_orders"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # staff orders go through "New staff order", which prices and allocates
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="customer")
     def customer(self, order: Any) -> str:
@@ -126,7 +217,20 @@ class OrderAdmin(admin.ModelAdmin):
         for order in queryset:
             _run(request, action, f"Order {order.number}: {done}.", order=order, user=request.user)
 
-    @admin.action(description="Payment received (bank transfer)", permissions=["change"])
+    # each action is offered to the roles its service allows (the service checks again)
+    def has_paid_permission(self, request: HttpRequest) -> bool:
+        return step_allowed(request.user, "paid")
+
+    def has_release_credit_permission(self, request: HttpRequest) -> bool:
+        return step_allowed(request.user, "release_credit")
+
+    def has_pick_permission(self, request: HttpRequest) -> bool:
+        return step_allowed(request.user, "pick")
+
+    def has_cancel_permission(self, request: HttpRequest) -> bool:
+        return step_allowed(request.user, "cancel")
+
+    @admin.action(description="Payment received (bank transfer)", permissions=["paid"])
     def mark_paid(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         self._for_each(request, queryset, services.order_mark_paid, "ready to fulfil")
 
@@ -134,14 +238,11 @@ class OrderAdmin(admin.ModelAdmin):
     def release_credit_hold(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         self._for_each(request, queryset, services.order_release_credit_hold, "ready to fulfil")
 
-    def has_release_credit_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("crm.override_credit_hold")
-
-    @admin.action(description="Start picking", permissions=["change"])
+    @admin.action(description="Start picking", permissions=["pick"])
     def start_picking(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         self._for_each(request, queryset, services.order_start_picking, "picking")
 
-    @admin.action(description="Cancel (releases stock)", permissions=["change"])
+    @admin.action(description="Cancel (releases stock)", permissions=["cancel"])
     def cancel_orders(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         self._for_each(request, queryset, services.order_cancel, "cancelled, stock released")
 
@@ -166,9 +267,21 @@ class OrderAdmin(admin.ModelAdmin):
     def fulfil_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         self._require(request, "order.view_order")
         order = get_object_or_404(Order.objects.select_related("user", "shipping_address"), pk=pk)
+        address_form = None
         if request.method == "POST":
-            self._fulfil_post(request, order)
-            return HttpResponseRedirect(reverse("admin:order_order_fulfil", args=[pk]))
+            address_form = self._fulfil_post(request, order)
+            if address_form is None:
+                return HttpResponseRedirect(reverse("admin:order_order_fulfil", args=[pk]))
+        can = {step: step_allowed(request.user, step) for step in STEPS}
+        shipped = order.shipments.exclude(status=Shipment.Status.PACKED).exists()
+        if (
+            address_form is None
+            and can["correct_address"]
+            and order.shipping_address is not None
+            and order.status in statuses.STAFF_CANCELLABLE
+            and not shipped
+        ):
+            address_form = AddressCorrectionForm(instance=order.shipping_address)
         progress = selectors.line_progress(order)
         warehouses = {w.pk: w for w in Warehouse.objects.all()}
         packed = selectors.packed_by_line_and_warehouse(order)
@@ -197,21 +310,21 @@ class OrderAdmin(admin.ModelAdmin):
             "timeline": order.status_changes.order_by("date_created"),
             "notes": order.notes.order_by("date_created"),
             "source": payments.source_for(order),
-            "can_fulfil": request.user.has_perm("order.add_shipment"),
-            "can_change": request.user.has_perm("order.change_order"),
+            "can": can,
+            "address_form": address_form,
             "statuses": statuses,
         }
         return TemplateResponse(request, "admin/order/order/fulfil.html", context)
 
-    def _fulfil_post(self, request: HttpRequest, order: Any) -> None:
+    def _fulfil_post(self, request: HttpRequest, order: Any) -> AddressCorrectionForm | None:
+        """Run the posted step through its service (which checks the permission);
+        an invalid address correction comes back to be shown with its errors."""
         action = request.POST.get("action", "")
         user = request.user
-        if action in ("pack", "ship", "deliver"):
-            self._require(request, "order.add_shipment")
-        else:
-            self._require(request, "order.change_order")
+        if action == "address":
+            return self._correct_address(request, order)
         if action == "pack":
-            warehouse = get_object_or_404(Warehouse, pk=request.POST.get("warehouse"))
+            warehouse = get_object_or_404(Warehouse, pk=_posted_id(request, "warehouse"))
             quantities = {}
             for key in request.POST:
                 if key.startswith("qty-"):
@@ -220,7 +333,7 @@ class OrderAdmin(admin.ModelAdmin):
                         quantities[int(key[4:])] = int(value or 0)
                     except ValueError:
                         messages.error(request, f"“{value}” is not a whole number; nothing packed.")
-                        return
+                        return None
             _run(
                 request,
                 services.shipment_pack,
@@ -231,11 +344,11 @@ class OrderAdmin(admin.ModelAdmin):
                 user=user,
             )
         elif action == "ship":
-            shipment = get_object_or_404(Shipment, pk=request.POST.get("shipment"), order=order)
-            carrier = Carrier.objects.filter(pk=request.POST.get("carrier") or 0).first()
+            shipment = get_object_or_404(Shipment, pk=_posted_id(request, "shipment"), order=order)
+            carrier = Carrier.objects.filter(pk=_posted_id(request, "carrier")).first()
             if carrier is None:
                 messages.error(request, "Choose the carrier.")
-                return
+                return None
             _run(
                 request,
                 services.shipment_ship,
@@ -246,7 +359,7 @@ class OrderAdmin(admin.ModelAdmin):
                 user=user,
             )
         elif action == "deliver":
-            shipment = get_object_or_404(Shipment, pk=request.POST.get("shipment"), order=order)
+            shipment = get_object_or_404(Shipment, pk=_posted_id(request, "shipment"), order=order)
             _run(
                 request,
                 services.shipment_deliver,
@@ -256,6 +369,14 @@ class OrderAdmin(admin.ModelAdmin):
             )
         elif action == "paid":
             _run(request, services.order_mark_paid, "Payment recorded.", order=order, user=user)
+        elif action == "release_credit":
+            _run(
+                request,
+                services.order_release_credit_hold,
+                "Released from credit hold; ready to fulfil.",
+                order=order,
+                user=user,
+            )
         elif action == "pick":
             _run(request, services.order_start_picking, "Picking started.", order=order, user=user)
         elif action == "cancel":
@@ -269,6 +390,28 @@ class OrderAdmin(admin.ModelAdmin):
             )
         else:
             messages.error(request, "Unknown action.")
+        return None
+
+    def _correct_address(self, request: HttpRequest, order: Any) -> AddressCorrectionForm | None:
+        try:
+            step_require(request.user, "correct_address")  # before showing form errors
+        except PermissionRefused as refused:
+            messages.error(request, str(refused))
+            return None
+        current = ShippingAddress.objects.filter(pk=order.shipping_address_id).first()
+        form = AddressCorrectionForm(request.POST, instance=current)
+        if not form.is_valid():
+            return form
+        corrected = _run(
+            request,
+            services.order_shipping_address_correct,
+            "Shipping address corrected; the old one is kept in the order's notes.",
+            order=order,
+            user=request.user,
+            address={name: form.cleaned_data[name] for name in form.Meta.fields},
+            reason=form.cleaned_data["reason"],
+        )
+        return None if corrected else form
 
     def pick_list_view(self, request: HttpRequest, warehouse_pk: int) -> HttpResponse:
         self._require(request, "order.view_order")
@@ -315,18 +458,15 @@ class CarrierAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
 
 
-class ShipmentLineInline(admin.TabularInline):
+class ShipmentLineInline(ReadOnlyInline):
     model = ShipmentLine
-    extra = 0
     readonly_fields = ["order_line", "quantity"]
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(admin.ModelAdmin):
+class ShipmentAdmin(ReadOnlyAdmin):
+    """Parcels are packed, shipped and delivered on the order's fulfil page."""
+
     list_display = [
         "pk",
         "order",
@@ -354,21 +494,10 @@ class ShipmentAdmin(admin.ModelAdmin):
         "tracking_email_sent_at",
     ]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReturnLineInline(admin.TabularInline):
+class ReturnLineInline(ReadOnlyInline):
     model = ReturnLine
-    extra = 0
     readonly_fields = ["order_line", "quantity", "reason", "note"]
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ReceiveReturnForm(forms.Form):
@@ -425,7 +554,10 @@ class ReturnRequestAdmin(admin.ModelAdmin):
             reverse("admin:order_returnrequest_receive", args=[return_request.pk]),
         )
 
-    @admin.action(description="Authorise", permissions=["change"])
+    def has_authorise_permission(self, request: HttpRequest) -> bool:
+        return step_allowed(request.user, "authorise_return")
+
+    @admin.action(description="Authorise", permissions=["authorise"])
     def authorise(self, request: HttpRequest, queryset: QuerySet[ReturnRequest]) -> None:
         for return_request in queryset:
             _run(
@@ -436,7 +568,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
                 user=request.user,
             )
 
-    @admin.action(description="Reject", permissions=["change"])
+    @admin.action(description="Reject", permissions=["authorise"])
     def reject(self, request: HttpRequest, queryset: QuerySet[ReturnRequest]) -> None:
         for return_request in queryset:
             _run(
@@ -459,8 +591,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
 
     def receive_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         return_request = get_object_or_404(ReturnRequest.objects.select_related("order"), pk=pk)
-        if not self.has_change_permission(request, return_request):
-            raise PermissionDenied
+        step_require(request.user, "receive_return")  # 403 before the form; the service checks too
         form = ReceiveReturnForm(request.POST or None)
         received = (
             request.method == "POST"

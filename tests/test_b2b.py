@@ -10,6 +10,7 @@ from oscar.core.loading import get_model
 
 from crm.models import CategoryDiscount, Company, PriceListItem
 from crm.selectors import price_quotes, usable_price_list
+from erp.permissions import SYSTEM
 from inventory.services import stock_receive
 from orders import statuses
 from orders.credit import CreditLimitExceeded
@@ -118,8 +119,15 @@ def test_basket_order_and_invoice_carry_the_negotiated_price_for_the_quantity(
     from orders.models import Carrier
     from orders.services import shipment_pack, shipment_ship
 
-    shipment = shipment_pack(order=order, warehouse=warehouse, quantities={line.pk: 10})
-    shipment_ship(shipment=shipment, carrier=Carrier.objects.get(code="dhl"), tracking_number="B2B")
+    shipment = shipment_pack(
+        user=SYSTEM, order=order, warehouse=warehouse, quantities={line.pk: 10}
+    )
+    shipment_ship(
+        user=SYSTEM,
+        shipment=shipment,
+        carrier=Carrier.objects.get(code="dhl"),
+        tracking_number="B2B",
+    )
     invoice = order.invoices.get()
     assert (invoice.net_total, invoice.total, invoice.status) == (
         Decimal("700.00"),
@@ -224,7 +232,7 @@ def test_no_credit_hold_alert_for_orders_within_the_limit_or_released(warehouse,
     tight = CompanyFactory(credit_limit=Decimal("100.00"), over_limit="hold", price_list=None)
     fine = place_order([(tent, 1)], user=buyer_for(roomy, "ann"), payment_method="on_account")
     held = place_order([(tent, 1)], user=buyer_for(tight, "bea"), payment_method="on_account")
-    order_release_credit_hold(order=held)
+    order_release_credit_hold(user=SYSTEM, order=held)
 
     assert send_credit_hold_alert(fine.pk) is False
     assert send_credit_hold_alert(held.pk) is False
@@ -272,8 +280,12 @@ def test_account_statement_shows_open_invoices_and_credit(client: Client, wareho
     from orders.models import Carrier
     from orders.services import shipment_pack, shipment_ship
 
-    shipment = shipment_pack(order=order, warehouse=warehouse, quantities={order.lines.get().pk: 2})
-    shipment_ship(shipment=shipment, carrier=Carrier.objects.get(code="dhl"), tracking_number="S")
+    shipment = shipment_pack(
+        user=SYSTEM, order=order, warehouse=warehouse, quantities={order.lines.get().pk: 2}
+    )
+    shipment_ship(
+        user=SYSTEM, shipment=shipment, carrier=Carrier.objects.get(code="dhl"), tracking_number="S"
+    )
     invoice = order.invoices.get()
     client.force_login(buyer)
 

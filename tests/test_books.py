@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from accounting.models import Invoice, JournalEntry
 from accounting.selectors import open_receivables, role_balance
+from erp.permissions import SYSTEM
 from inventory.services import stock_adjust, stock_receive
 from orders.models import Carrier
 from orders.services import (
@@ -39,12 +40,16 @@ def tent(berlin):
 
 def ship_all(order, warehouse, tracking="T1"):
     shipment = shipment_pack(
+        user=SYSTEM,
         order=order,
         warehouse=warehouse,
         quantities={line.pk: line.quantity for line in order.lines.all()},
     )
     return shipment_ship(
-        shipment=shipment, carrier=Carrier.objects.get(code="dhl"), tracking_number=tracking
+        user=SYSTEM,
+        shipment=shipment,
+        carrier=Carrier.objects.get(code="dhl"),
+        tracking_number=tracking,
     )
 
 
@@ -83,7 +88,7 @@ def test_bank_transfer_money_is_a_prepayment_until_the_invoice(tent, berlin):
     order = place_order(
         [(tent, 1)], payment_method="bank_transfer", shipping_method=standard
     )  # 100.00 + 0.00 shipping (free from 50)
-    order_mark_paid(order=order, reference="SEPA 123")
+    order_mark_paid(user=SYSTEM, order=order, reference="SEPA 123")
     assert role_balance("customer_prepayments") == Decimal("-100.00")
 
     ship_all(order, berlin)
@@ -113,9 +118,9 @@ def test_shipping_charge_goes_to_shipping_income(tent, berlin):
 
 def test_cancelling_a_paid_bank_transfer_order_refunds_the_prepayment(tent):
     order = place_order([(tent, 1)], payment_method="bank_transfer")
-    order_mark_paid(order=order, reference="SEPA 9")
+    order_mark_paid(user=SYSTEM, order=order, reference="SEPA 9")
 
-    order_cancel(order=order)
+    order_cancel(user=SYSTEM, order=order)
 
     assert role_balance("customer_prepayments") == 0
     assert role_balance("bank") == 0
@@ -128,10 +133,12 @@ def test_a_return_credits_restocks_and_refunds(tent, berlin):
     order = place_order([(tent, 2)])
     ship_all(order, berlin)
     line = order.lines.get()
-    request = return_request_create(order=order, items=[ReturnItem(line.pk, 1, "damaged")])
-    return_authorise(return_request=request)
+    request = return_request_create(
+        user=SYSTEM, order=order, items=[ReturnItem(line.pk, 1, "damaged")]
+    )
+    return_authorise(user=SYSTEM, return_request=request)
 
-    return_receive(return_request=request, warehouse=quarantine)
+    return_receive(user=SYSTEM, return_request=request, warehouse=quarantine)
 
     credit_note = Invoice.objects.get(kind="credit_note")
     assert credit_note.number.startswith("CRN-")

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from accounting import selectors as ledger
+from erp.permissions import SYSTEM
 from inventory import selectors as stock
 from inventory.services import InsufficientStock, stock_adjust, stock_receive
 from orders import statuses
@@ -82,7 +83,7 @@ class BooksMachine(RuleBasedStateMachine):
         waiting = [o for o in self.orders if o.status == statuses.PENDING_PAYMENT]
         if waiting:
             order = data.draw(st.sampled_from(waiting))
-            order_mark_paid(order=order, reference="transfer")
+            order_mark_paid(user=SYSTEM, order=order, reference="transfer")
             order.refresh_from_db()
 
     @rule(data=st.data())
@@ -94,11 +95,12 @@ class BooksMachine(RuleBasedStateMachine):
         line = order.lines.get()
         partial = data.draw(st.booleans()) and line.quantity > 1
         shipment = shipment_pack(
+            user=SYSTEM,
             order=order,
             warehouse=self.warehouse,
             quantities={line.pk: 1 if partial else line.quantity},
         )
-        shipment_ship(shipment=shipment, carrier=self.carrier, tracking_number="T")
+        shipment_ship(user=SYSTEM, shipment=shipment, carrier=self.carrier, tracking_number="T")
         order.refresh_from_db()
 
     @rule(data=st.data())
@@ -109,12 +111,14 @@ class BooksMachine(RuleBasedStateMachine):
         order = data.draw(st.sampled_from(shipped))
         line = order.lines.get()
         try:
-            request = return_request_create(order=order, items=[ReturnItem(line.pk, 1, "damaged")])
+            request = return_request_create(
+                user=SYSTEM, order=order, items=[ReturnItem(line.pk, 1, "damaged")]
+            )
         except OrderError:
             return  # everything shipped was already returned
-        return_authorise(return_request=request)
+        return_authorise(user=SYSTEM, return_request=request)
         target = data.draw(st.sampled_from([self.warehouse, self.quarantine]))
-        return_receive(return_request=request, warehouse=target)
+        return_receive(user=SYSTEM, return_request=request, warehouse=target)
         order.refresh_from_db()
 
     @rule(data=st.data())
@@ -122,7 +126,7 @@ class BooksMachine(RuleBasedStateMachine):
         open_orders = [o for o in self.orders if o.status in statuses.STAFF_CANCELLABLE]
         if open_orders:
             order = data.draw(st.sampled_from(open_orders))
-            order_cancel(order=order)
+            order_cancel(user=SYSTEM, order=order)
             order.refresh_from_db()
 
     @rule(which=st.integers(0, 1), change=st.integers(-5, 5).filter(bool))

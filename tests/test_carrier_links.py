@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.test import Client
 
+from erp.permissions import SYSTEM
 from orders.models import Carrier, Shipment, validate_tracking_url_pattern
 from orders.services import shipment_pack, shipment_ship
 from tests.api.conftest import client_for
@@ -32,11 +33,13 @@ def logged_in(user) -> Client:
 def shipped_order(customer, carrier_code: str = "dhl", tracking_number: str = "00340434161"):
     order = place_order([(ProductFactory(stock=5), 1)], user=customer)
     shipment = shipment_pack(
+        user=SYSTEM,
         order=order,
         warehouse=WarehouseFactory(code="MAIN"),
         quantities={line.pk: line.quantity for line in order.lines.all()},
     )
     shipment_ship(
+        user=SYSTEM,
         shipment=shipment,
         carrier=Carrier.objects.get(code=carrier_code),
         tracking_number=tracking_number,

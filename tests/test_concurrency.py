@@ -9,6 +9,7 @@ import pytest
 from django.db import connection, connections
 from oscar.core.loading import get_model
 
+from erp.permissions import SYSTEM
 from inventory import selectors, services
 from inventory.models import Stock
 from shop.partner.strategy import Selector
@@ -112,8 +113,12 @@ def test_two_workers_running_the_same_tracking_email_task_send_it_once(mailoutbo
     product = ProductFactory(title="Tent")
     services.stock_receive(product=product, warehouse=warehouse, quantity=2, unit_cost=1)
     order = place_order([(product, 1)])
-    shipment = shipment_pack(order=order, warehouse=warehouse, quantities={order.lines.get().pk: 1})
-    shipment_ship(shipment=shipment, carrier=Carrier.objects.get(code="dhl"), tracking_number="T")
+    shipment = shipment_pack(
+        user=SYSTEM, order=order, warehouse=warehouse, quantities={order.lines.get().pk: 1}
+    )
+    shipment_ship(
+        user=SYSTEM, shipment=shipment, carrier=Carrier.objects.get(code="dhl"), tracking_number="T"
+    )
     start = threading.Barrier(4)
     results: list[bool] = []
 

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from oscar.core.loading import get_model
 
 from erp.models import OutboxEvent
+from erp.permissions import SYSTEM
 from inventory import selectors as stock
 from inventory.models import Stock
 from orders import payments, statuses
@@ -21,7 +22,13 @@ from orders.services import (
     shipment_ship,
 )
 from orders.tasks import send_tracking_email
-from tests.factories import ProductFactory, UserFactory, WarehouseFactory, place_order
+from tests.factories import (
+    ProductFactory,
+    StaffFactory,
+    UserFactory,
+    WarehouseFactory,
+    place_order,
+)
 
 Order = get_model("order", "Order")
 Transaction = get_model("payment", "Transaction")
@@ -49,6 +56,7 @@ def dhl():
 
 def pack_all(order, warehouse):
     return shipment_pack(
+        user=SYSTEM,
         order=order,
         warehouse=warehouse,
         quantities={line.pk: line.quantity for line in order.lines.all()},
@@ -65,7 +73,9 @@ def test_card_order_is_ready_and_authorised_bank_transfer_waits(tent):
     assert source is not None
     assert (source.amount_allocated, source.label) == (Decimal("100.00"), "card ending 4242")
     assert bank_order.status == statuses.PENDING_PAYMENT
-    assert order_mark_paid(order=bank_order, reference="BANK-1").status == statuses.READY
+    assert (
+        order_mark_paid(user=SYSTEM, order=bank_order, reference="BANK-1").status == statuses.READY
+    )
 
 
 def test_a_declined_card_places_nothing_and_keeps_stock(tent):
@@ -80,11 +90,13 @@ def test_pick_pack_ship_issues_stock_captures_and_emails_once(
     tent, berlin, dhl, mailoutbox, django_capture_on_commit_callbacks
 ):
     order = place_order([(tent, 2)], user=UserFactory(email="erika@example.com"))
-    order_start_picking(order=order)
+    order_start_picking(user=SYSTEM, order=order)
     shipment = pack_all(order, berlin)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        shipment_ship(shipment=shipment, carrier=dhl, tracking_number="00340434161094042557")
+        shipment_ship(
+            user=SYSTEM, shipment=shipment, carrier=dhl, tracking_number="00340434161094042557"
+        )
 
     order.refresh_from_db()
     assert order.status == statuses.SHIPPED
@@ -120,23 +132,23 @@ def test_partial_shipments_then_the_rest(tent, berlin, dhl):
     order = place_order([(tent, 3)])
     line = order.lines.get()
 
-    first = shipment_pack(order=order, warehouse=berlin, quantities={line.pk: 1})
-    shipment_ship(shipment=first, carrier=dhl, tracking_number="A1")
+    first = shipment_pack(user=SYSTEM, order=order, warehouse=berlin, quantities={line.pk: 1})
+    shipment_ship(user=SYSTEM, shipment=first, carrier=dhl, tracking_number="A1")
     order.refresh_from_db()
     assert order.status == statuses.PARTIALLY_SHIPPED
     assert Stock.objects.get(product=tent, warehouse=berlin).allocated == 2
 
-    second = shipment_pack(order=order, warehouse=berlin, quantities={line.pk: 2})
-    shipment_ship(shipment=second, carrier=dhl, tracking_number="A2")
+    second = shipment_pack(user=SYSTEM, order=order, warehouse=berlin, quantities={line.pk: 2})
+    shipment_ship(user=SYSTEM, shipment=second, carrier=dhl, tracking_number="A2")
     order.refresh_from_db()
     assert order.status == statuses.SHIPPED
     captured = Transaction.objects.filter(source__order=order, txn_type="Debit")
     assert sum(t.amount for t in captured) == Decimal("300.00")
 
-    shipment_deliver(shipment=first)
+    shipment_deliver(user=SYSTEM, shipment=first)
     order.refresh_from_db()
     assert order.status == statuses.SHIPPED
-    shipment_deliver(shipment=second)
+    shipment_deliver(user=SYSTEM, shipment=second)
     order.refresh_from_db()
     assert order.status == statuses.DELIVERED
     assert list(order.status_changes.order_by("pk").values_list("new_status", flat=True)) == [
@@ -154,19 +166,19 @@ def test_bad_steps_get_a_clear_error_and_change_nothing(tent, berlin, dhl):
     line = order.lines.get()
 
     with pytest.raises(OrderError, match="Only 2 of “Granite Tent” are waiting in BER-1"):
-        shipment_pack(order=order, warehouse=berlin, quantities={line.pk: 3})
-    shipment = shipment_pack(order=order, warehouse=berlin, quantities={line.pk: 2})
+        shipment_pack(user=SYSTEM, order=order, warehouse=berlin, quantities={line.pk: 3})
+    shipment = shipment_pack(user=SYSTEM, order=order, warehouse=berlin, quantities={line.pk: 2})
     with pytest.raises(OrderError, match="tracking number"):
-        shipment_ship(shipment=shipment, carrier=dhl, tracking_number="  ")
+        shipment_ship(user=SYSTEM, shipment=shipment, carrier=dhl, tracking_number="  ")
     with pytest.raises(OrderError, match="is packed"):
-        shipment_deliver(shipment=shipment)
-    shipment_ship(shipment=shipment, carrier=dhl, tracking_number="X")
+        shipment_deliver(user=SYSTEM, shipment=shipment)
+    shipment_ship(user=SYSTEM, shipment=shipment, carrier=dhl, tracking_number="X")
     with pytest.raises(OrderError, match="already been shipped"):
-        shipment_ship(shipment=shipment, carrier=dhl, tracking_number="Y")
+        shipment_ship(user=SYSTEM, shipment=shipment, carrier=dhl, tracking_number="Y")
     with pytest.raises(OrderError, match="cannot be cancelled"):
-        order_cancel(order=order)
+        order_cancel(user=SYSTEM, order=order)
     with pytest.raises(OrderError, match="cannot become “Ready to fulfil”"):
-        order_mark_paid(order=order)
+        order_mark_paid(user=SYSTEM, order=order)
 
     order.refresh_from_db()
     assert order.status == statuses.SHIPPED
@@ -177,7 +189,7 @@ def test_cancel_releases_stock_at_once_and_voids_the_card(tent, berlin):
     order = place_order([(tent, 4)])
     assert stock.available_to_promise([tent.pk]) == {tent.pk: 1}
 
-    order_cancel(order=order, by_customer=True)
+    order_cancel(user=SYSTEM, order=order, by_customer=True)
 
     order.refresh_from_db()
     assert order.status == statuses.CANCELLED
@@ -189,11 +201,11 @@ def test_cancel_releases_stock_at_once_and_voids_the_card(tent, berlin):
 
 def test_customers_cannot_cancel_once_picking_started_but_staff_can(tent, berlin):
     order = place_order([(tent, 1)])
-    order_start_picking(order=order)
+    order_start_picking(user=SYSTEM, order=order)
 
     with pytest.raises(OrderError, match="can no longer be cancelled online"):
-        order_cancel(order=order, by_customer=True)
-    order_cancel(order=order, user=UserFactory(username="mia", is_staff=True), reason="out of date")
+        order_cancel(user=SYSTEM, order=order, by_customer=True)
+    order_cancel(order=order, user=StaffFactory(username="mia", role="Sales"), reason="out of date")
 
     order.refresh_from_db()
     assert order.status == statuses.CANCELLED

@@ -1,7 +1,9 @@
 """Order endpoints: place (idempotent), list, read, cancel; staff ship parcels.
 
 Views parse the request, call one service and shape the answer; every
-refusal is the API's one error shape (``erp.api.exceptions``).
+refusal is the API's one error shape (``erp.api.exceptions``). The services
+check the caller's permission (``orders.services.permissions``): a refusal
+is 403 ``permission_denied`` with the service's sentence.
 """
 
 from decimal import Decimal
@@ -22,6 +24,7 @@ from erp.api.exceptions import ApiError, Conflict, Unprocessable
 from erp.api.idempotency import request_fingerprint
 from erp.api.permissions import StaffPermission
 from erp.api.serializers import ErrorSerializer
+from erp.permissions import PermissionRefused
 from inventory.models import Warehouse
 from inventory.services import InsufficientStock
 from orders import selectors, services, statuses
@@ -35,6 +38,7 @@ from orders.api.serializers import (
 from orders.credit import CreditLimitExceeded
 from orders.models import Carrier
 from orders.payments import PaymentDeclined
+from orders.services.permissions import STEPS
 
 Order = get_model("order", "Order")
 
@@ -54,6 +58,10 @@ ERRORS = {
     403: ErrorSerializer,
     404: ErrorSerializer,
 }
+
+
+def _forbidden(refused: PermissionRefused) -> ApiError:
+    return ApiError(str(refused), status_code=403, code="permission_denied")
 
 
 def _placement_error(error: Exception, lines: list[dict[str, Any]]) -> ApiError:
@@ -215,6 +223,8 @@ class OrderCancelView(GenericAPIView):
             )
         except services.OrderError as refused:
             raise Conflict(str(refused), code="not_cancellable") from refused
+        except PermissionRefused as refused:
+            raise _forbidden(refused) from refused
         return Response(OrderOutSerializer(self.get_queryset().get(pk=order.pk)).data)
 
 
@@ -222,7 +232,7 @@ class ShipmentCreateView(GenericAPIView):
     """Pack and ship a parcel (scanner or carrier system): Warehouse and Manager roles."""
 
     permission_classes = [StaffPermission]
-    required_permissions = ("order.add_shipment", "order.change_order")
+    required_permissions = (*STEPS["pack"].permissions, *STEPS["ship"].permissions)
     serializer_class = ShipmentCreateSerializer
 
     @extend_schema(
@@ -276,5 +286,7 @@ class ShipmentCreateView(GenericAPIView):
             )
         except services.OrderError as refused:
             raise Conflict(str(refused), code="cannot_ship") from refused
+        except PermissionRefused as refused:
+            raise _forbidden(refused) from refused
         shipment = selectors.order_shipments(order).select_related("warehouse").get(pk=shipment.pk)
         return Response(ShipmentOutSerializer(shipment).data, status=status.HTTP_201_CREATED)

@@ -1,5 +1,7 @@
-"""Writes of the order app, by subdomain: placement, fulfilment, returns."""
+"""Writes of the order app, by subdomain: placement, fulfilment, returns,
+corrections; ``permissions`` says which permission each operation needs."""
 
+from orders.services.corrections import order_shipping_address_correct
 from orders.services.errors import OrderError
 from orders.services.fulfilment import (
     order_cancel,
@@ -35,6 +37,7 @@ __all__ = [
     "order_place_from_lines",
     "order_place_idempotent",
     "order_release_credit_hold",
+    "order_shipping_address_correct",
     "order_start_picking",
     "return_authorise",
     "return_receive",

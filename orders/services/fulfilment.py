@@ -3,7 +3,9 @@
 Every function locks the order first, checks the status pipeline
 (``orders.statuses``), moves stock through ``inventory.services`` and money
 through ``orders.payments`` in the same transaction, and enqueues customer
-e-mails only after commit.
+e-mails only after commit. Each first checks that its actor (``user``: a
+person or ``erp.permissions.SYSTEM``) may do it (``orders.services.permissions``),
+so a refusal writes nothing.
 """
 
 from decimal import Decimal
@@ -19,6 +21,7 @@ from inventory.models import Warehouse
 from orders import billing, events, lock_objects, payments, selectors, statuses
 from orders.models import Carrier, Shipment, ShipmentLine
 from orders.services.errors import OrderError
+from orders.services.permissions import owner_or_step_require, step_require
 
 OrderNote = get_model("order", "OrderNote")
 
@@ -40,8 +43,9 @@ def _note(order: Any, user: Any, message: str) -> None:
     )
 
 
-def order_mark_paid(*, order: Any, user: Any = None, reference: str = "") -> Any:
+def order_mark_paid(*, order: Any, user: Any, reference: str = "") -> Any:
     """The bank transfer arrived: the order may now be fulfilled."""
+    step_require(user, "paid")
     with transaction.atomic():
         order = lock_objects.order_for_update(order.pk)
         _set_status(order, statuses.READY)
@@ -50,8 +54,9 @@ def order_mark_paid(*, order: Any, user: Any = None, reference: str = "") -> Any
         return order
 
 
-def order_release_credit_hold(*, order: Any, user: Any = None) -> Any:
+def order_release_credit_hold(*, order: Any, user: Any) -> Any:
     """A credit controller accepts an order over its company's limit."""
+    step_require(user, "release_credit")
     with transaction.atomic():
         order = lock_objects.order_for_update(order.pk)
         if order.status != statuses.CREDIT_HOLD:
@@ -61,7 +66,8 @@ def order_release_credit_hold(*, order: Any, user: Any = None) -> Any:
         return order
 
 
-def order_start_picking(*, order: Any, user: Any = None) -> Any:
+def order_start_picking(*, order: Any, user: Any) -> Any:
+    step_require(user, "pick")
     with transaction.atomic():
         order = lock_objects.order_for_update(order.pk)
         if order.status not in (statuses.READY, statuses.PARTIALLY_SHIPPED, statuses.PICKING):
@@ -71,9 +77,10 @@ def order_start_picking(*, order: Any, user: Any = None) -> Any:
 
 
 def shipment_pack(
-    *, order: Any, warehouse: Warehouse, quantities: dict[int, int], user: Any = None
+    *, order: Any, warehouse: Warehouse, quantities: dict[int, int], user: Any
 ) -> Shipment:
     """Confirm what went into a parcel in ``warehouse``: {order line id: quantity}."""
+    step_require(user, "pack")
     quantities = {line_id: qty for line_id, qty in quantities.items() if qty}
     if not quantities:
         raise OrderError("Enter at least one quantity to pack.")
@@ -111,9 +118,10 @@ def shipment_pack(
 
 
 def shipment_ship(
-    *, shipment: Shipment, carrier: Carrier, tracking_number: str, user: Any = None
+    *, shipment: Shipment, carrier: Carrier, tracking_number: str, user: Any
 ) -> Shipment:
     """Hand a packed parcel to the carrier: issue stock, capture payment, e-mail tracking."""
+    step_require(user, "ship")
     tracking_number = tracking_number.strip()
     if not tracking_number:
         raise OrderError("Enter the carrier's tracking number.")
@@ -163,8 +171,9 @@ def shipment_ship(
         return shipment
 
 
-def shipment_deliver(*, shipment: Shipment, user: Any = None) -> Shipment:
+def shipment_deliver(*, shipment: Shipment, user: Any) -> Shipment:
     """The carrier reports delivery; the order is delivered when every parcel is."""
+    step_require(user, "deliver")
     with transaction.atomic():
         order = lock_objects.order_for_update(shipment.order_id)
         shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
@@ -180,10 +189,14 @@ def shipment_deliver(*, shipment: Shipment, user: Any = None) -> Shipment:
         return shipment
 
 
-def order_cancel(
-    *, order: Any, user: Any = None, by_customer: bool = False, reason: str = ""
-) -> Any:
-    """Cancel before anything shipped: release stock at once and void the payment."""
+def order_cancel(*, order: Any, user: Any, by_customer: bool = False, reason: str = "") -> Any:
+    """Cancel before anything shipped: release stock at once and void the payment.
+
+    ``by_customer``: the customer cancels their own order (stricter statuses)."""
+    if by_customer:
+        owner_or_step_require(user, order, "cancel")
+    else:
+        step_require(user, "cancel")
     with transaction.atomic():
         order = lock_objects.order_for_update(order.pk)
         allowed = statuses.CUSTOMER_CANCELLABLE if by_customer else statuses.STAFF_CANCELLABLE
@@ -214,13 +227,15 @@ def shipment_dispatch(
     carrier: Carrier,
     tracking_number: str,
     warehouse: Warehouse | None = None,
-    user: Any = None,
+    user: Any,
 ) -> Shipment:
     """Pack and ship a parcel in one step (scanners, carriers' systems).
 
     ``quantities`` is {order line id: units}. Without a warehouse, the parcel
     leaves from the first warehouse (by priority) holding every requested unit.
     """
+    step_require(user, "pack")
+    step_require(user, "ship")
     quantities = {line_id: qty for line_id, qty in quantities.items() if qty}
     if not quantities:
         raise OrderError("Enter at least one quantity to ship.")

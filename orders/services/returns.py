@@ -3,7 +3,9 @@ chosen warehouse through inventory, and the refund is triggered.
 
 A return can cover only what shipped and was not already asked back, within
 ``RETURN_WINDOW_DAYS`` of the last shipment. Receiving is one transaction:
-stock moves, refund, statuses.
+stock moves, refund, statuses. Customers open returns of their own orders;
+every other step checks its actor's permission first
+(``orders.services.permissions``).
 """
 
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from orders import billing, lock_objects, payments, selectors, statuses
 from orders.models import ReturnLine, ReturnRequest, Shipment
 from orders.services.errors import OrderError
 from orders.services.fulfilment import _note, _set_status
+from orders.services.permissions import owner_or_step_require, step_require
 
 RETURNABLE = (statuses.SHIPPED, statuses.DELIVERED, statuses.RETURN_REQUESTED, statuses.RETURNED)
 
@@ -42,8 +45,9 @@ def return_deadline(order: Any) -> Any | None:
 
 
 def return_request_create(
-    *, order: Any, items: list[ReturnItem], user: Any = None
+    *, order: Any, items: list[ReturnItem], user: Any
 ) -> ReturnRequest:
+    owner_or_step_require(user, order, "request_return")
     items = [item for item in items if item.quantity]
     if not items:
         raise OrderError("Choose at least one item and how many to return.")
@@ -93,7 +97,8 @@ def _locked_return(return_request: ReturnRequest) -> tuple[Any, ReturnRequest]:
     return order, ReturnRequest.objects.select_for_update().get(pk=return_request.pk)
 
 
-def return_authorise(*, return_request: ReturnRequest, user: Any = None) -> ReturnRequest:
+def return_authorise(*, return_request: ReturnRequest, user: Any) -> ReturnRequest:
+    step_require(user, "authorise_return")
     with transaction.atomic():
         order, return_request = _locked_return(return_request)
         if return_request.status != ReturnRequest.Status.REQUESTED:
@@ -106,8 +111,9 @@ def return_authorise(*, return_request: ReturnRequest, user: Any = None) -> Retu
 
 
 def return_reject(
-    *, return_request: ReturnRequest, user: Any = None, note: str = ""
+    *, return_request: ReturnRequest, user: Any, note: str = ""
 ) -> ReturnRequest:
+    step_require(user, "authorise_return")
     with transaction.atomic():
         order, return_request = _locked_return(return_request)
         if return_request.status not in (
@@ -132,9 +138,10 @@ def return_reject(
 
 
 def return_receive(
-    *, return_request: ReturnRequest, warehouse: Warehouse, user: Any = None
+    *, return_request: ReturnRequest, warehouse: Warehouse, user: Any
 ) -> ReturnRequest:
     """The parcel is back: restock into ``warehouse`` (sellable or quarantine), refund."""
+    step_require(user, "receive_return")
     with transaction.atomic():
         order, return_request = _locked_return(return_request)
         if return_request.status != ReturnRequest.Status.AUTHORISED:

@@ -22,6 +22,7 @@ from oscar.core.loading import get_class, get_model
 
 from accounting.services import backdated
 from crm.models import Buyer, CategoryDiscount, Company, Contact, PriceList, PriceListItem
+from erp.permissions import SYSTEM
 from inventory.selectors import available_to_promise
 from orders import services
 from orders.credit import credit_position
@@ -191,6 +192,6 @@ def _delivered(user: Any, products: list[Any], *, days_ago: int) -> int:
     with backdated(timezone.localdate() - timedelta(days=days_ago)):
         order = _place(user, products, quantity=4)
         for shipment in _ship(order, random.Random(order.pk)):
-            services.shipment_deliver(shipment=shipment)
+            services.shipment_deliver(user=SYSTEM, shipment=shipment)
     _age(order, days_ago)
     return 1

@@ -14,6 +14,7 @@ from django.utils import timezone
 from oscar.core.loading import get_class, get_model
 
 from accounting.services import backdated
+from erp.permissions import SYSTEM
 from inventory.models import Warehouse
 from inventory.selectors import available_to_promise
 from orders import services
@@ -127,10 +128,14 @@ def _ship(order: Any, rng: random.Random, partial: bool = False) -> list[Shipmen
             first = next(line_id for line_id, qty in quantities.items() if qty)
             quantities = {first: 1}
         shipment = services.shipment_pack(
-            order=order, warehouse=Warehouse.objects.get(pk=warehouse_id), quantities=quantities
+            user=SYSTEM,
+            order=order,
+            warehouse=Warehouse.objects.get(pk=warehouse_id),
+            quantities=quantities,
         )
         carrier = rng.choice(carriers)
         services.shipment_ship(
+            user=SYSTEM,
             shipment=shipment,
             carrier=carrier,
             tracking_number=f"{carrier.code.upper()}{rng.randint(10**9, 10**10 - 1)}",
@@ -166,7 +171,7 @@ def _history(rng: random.Random, customer: Any, products: list[Any]) -> int:
             owner = customer if index % 7 == 0 else None
             order = _place(rng, owner, "test_card", products)
             for shipment in _ship(order, rng):
-                services.shipment_deliver(shipment=shipment)
+                services.shipment_deliver(user=SYSTEM, shipment=shipment)
         _age(order, days_ago)
         placed += 1
     return placed
@@ -201,17 +206,18 @@ def _scenario(
     if target == "pending":
         return order
     if target == "cancelled":
-        services.order_cancel(order=order, reason="customer changed their mind")
+        services.order_cancel(user=SYSTEM, order=order, reason="customer changed their mind")
         return order
     if payment == "bank_transfer":
-        services.order_mark_paid(order=order, reference="demo transfer")
+        services.order_mark_paid(user=SYSTEM, order=order, reference="demo transfer")
     if target == "picking":
-        services.order_start_picking(order=order)
+        services.order_start_picking(user=SYSTEM, order=order)
     elif target == "packed":
         line = order.lines.first()
         entry = next(e for e in line_progress(order) if e.line.pk == line.pk)
         warehouse_id, units = next(iter(entry.allocated.items()))
         services.shipment_pack(
+            user=SYSTEM,
             order=order,
             warehouse=Warehouse.objects.get(pk=warehouse_id),
             quantities={line.pk: units},
@@ -222,15 +228,19 @@ def _scenario(
         shipments = _ship(order, rng)
         if target != "shipped":
             for shipment in shipments:
-                services.shipment_deliver(shipment=shipment)
+                services.shipment_deliver(user=SYSTEM, shipment=shipment)
         if target in ("return_requested", "returned"):
             line = order.lines.first()
             request = services.return_request_create(
-                order=order, items=[ReturnItem(line.pk, 1, "damaged", "box was crushed")]
+                user=SYSTEM,
+                order=order,
+                items=[ReturnItem(line.pk, 1, "damaged", "box was crushed")],
             )
             if target == "returned":
-                services.return_authorise(return_request=request)
+                services.return_authorise(user=SYSTEM, return_request=request)
                 services.return_receive(
-                    return_request=request, warehouse=Warehouse.objects.get(code="RET-Q")
+                    user=SYSTEM,
+                    return_request=request,
+                    warehouse=Warehouse.objects.get(code="RET-Q"),
                 )
     return order

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from erp.permissions import SYSTEM
 from inventory.services import stock_receive
 from orders.models import Carrier
 from orders.services import shipment_pack, shipment_ship
@@ -20,8 +21,12 @@ def invoice_of_erika():
     stock_receive(product=product, warehouse=berlin, quantity=3, unit_cost=Decimal(30))
     erika = UserFactory(username="erika", email="erika@example.com")
     order = place_order([(product, 1)], user=erika)
-    shipment = shipment_pack(order=order, warehouse=berlin, quantities={order.lines.get().pk: 1})
-    shipment_ship(shipment=shipment, carrier=Carrier.objects.get(code="dhl"), tracking_number="X")
+    shipment = shipment_pack(
+        user=SYSTEM, order=order, warehouse=berlin, quantities={order.lines.get().pk: 1}
+    )
+    shipment_ship(
+        user=SYSTEM, shipment=shipment, carrier=Carrier.objects.get(code="dhl"), tracking_number="X"
+    )
     return erika, order.invoices.get()
 
 

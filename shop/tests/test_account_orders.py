@@ -8,6 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from oscar.core.loading import get_model
 
+from erp.permissions import SYSTEM
 from inventory import selectors as stock
 from orders import statuses
 from orders.models import Carrier, ReturnLine, ReturnRequest
@@ -43,12 +44,16 @@ def logged_in(user) -> Client:
 def ship(order, tracking_number="00340434161"):
     warehouse = WarehouseFactory(code="MAIN")
     shipment = shipment_pack(
+        user=SYSTEM,
         order=order,
         warehouse=warehouse,
         quantities={line.pk: line.quantity for line in order.lines.all()},
     )
     shipment_ship(
-        shipment=shipment, carrier=Carrier.objects.get(code="dhl"), tracking_number=tracking_number
+        user=SYSTEM,
+        shipment=shipment,
+        carrier=Carrier.objects.get(code="dhl"),
+        tracking_number=tracking_number,
     )
     order.refresh_from_db()
     return order
@@ -102,7 +107,7 @@ def test_owner_cancels_an_order_and_its_stock_is_released(customer, tent):
 
 def test_cancel_after_picking_started_is_refused_and_changes_nothing(customer, tent):
     order = place_order([(tent, 2)], user=customer)
-    order_start_picking(order=order)
+    order_start_picking(user=SYSTEM, order=order)
 
     response = logged_in(customer).post(f"/accounts/orders/{order.number}/cancel/", follow=True)
 
@@ -304,10 +309,16 @@ def test_order_page_costs_the_same_queries_for_one_parcel_as_for_three(customer)
     three_parcels = place_order([(product, 1) for product in products], user=customer)
     for index, line in enumerate(three_parcels.lines.order_by("pk")):
         shipment = shipment_pack(
-            order=three_parcels, warehouse=WarehouseFactory(code="MAIN"), quantities={line.pk: 1}
+            user=SYSTEM,
+            order=three_parcels,
+            warehouse=WarehouseFactory(code="MAIN"),
+            quantities={line.pk: 1},
         )
         shipment_ship(
-            shipment=shipment, carrier=Carrier.objects.get(code="dhl"), tracking_number=f"T{index}"
+            user=SYSTEM,
+            shipment=shipment,
+            carrier=Carrier.objects.get(code="dhl"),
+            tracking_number=f"T{index}",
         )
     client = logged_in(customer)
     client.get(f"/accounts/orders/{one_parcel.number}/")  # warm the session and caches

@@ -11,6 +11,7 @@ import pytest
 from oscar.core.loading import get_model
 
 from erp.models import OutboxEvent, WebhookDelivery, WebhookSubscription
+from erp.permissions import SYSTEM
 from erp.services import outbox_event_dispatch, webhook_delivery_attempt, webhook_signature_verify
 from inventory.services import stock_receive
 from orders.services import order_mark_paid
@@ -79,7 +80,7 @@ def test_orders_shipments_invoices_cancellations_and_stock_are_announced(receive
         format="json",
         HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
     ).json()
-    order_mark_paid(order=Order.objects.get(number=placed["number"]), reference="bank")
+    order_mark_paid(user=SYSTEM, order=Order.objects.get(number=placed["number"]), reference="bank")
     shipped = client_for(StaffFactory(role="Warehouse")).post(
         "/api/v1/shipments/",
         {
