@@ -103,6 +103,9 @@ MIGRATION_MODULES = {
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # before anything that reads the session, user or basket: refuses NUL / bad UTF-8 /
+    # over-long addresses (400/414) and answers 503 while the database is out of reach
+    "erp.middleware.RequestGuard",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

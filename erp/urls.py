@@ -24,5 +24,8 @@ urlpatterns = [
     path("", include(apps.get_app_config("oscar").urls[0])),  # type: ignore[attr-defined]
 ]
 
+handler400 = "erp.views.bad_request"
+handler500 = "erp.views.server_error"
+
 if settings.SERVE_MEDIA:
     urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns

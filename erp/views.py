@@ -1,7 +1,20 @@
-from django.http import HttpRequest, JsonResponse
+"""Health check and the error pages Django falls back to.
+
+The error views answer without the database (their pages are rendered without
+the request, so no context processor runs), in the API's error shape under
+``/api/``; a failure that was the database being out of reach is a 503 (see
+``erp.middleware``), never a 500.
+"""
+
+import sys
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from erp import selectors
+from erp.middleware import error_response, is_api, is_database_unavailable, unavailable_response
 
 
 @never_cache
@@ -9,3 +22,36 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness for load balancers: 200 when database and broker answer, else 503."""
     healthy, report = selectors.health()
     return JsonResponse(report, status=200 if healthy else 503)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler400``: a request Django could not read (a body over the upload
+    limit, too many fields, a malformed multipart body, a forbidden host)."""
+    if isinstance(exception, RequestDataTooBig):
+        return error_response(
+            request,
+            status=413,
+            code="payload_too_large",
+            detail="The request body is larger than the server accepts.",
+        )
+    if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        detail = "The request has more fields or files than the server accepts."
+    else:
+        detail = "The request is malformed and cannot be read."
+    return error_response(request, status=400, code="invalid", detail=detail)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``; a database out of reach is a 503 instead."""
+    if is_database_unavailable(sys.exc_info()[1]):
+        return unavailable_response(request)
+    if is_api(request):
+        return JsonResponse(
+            {
+                "code": "server_error",
+                "detail": "Something went wrong on our side; it has been logged.",
+                "fields": {},
+            },
+            status=500,
+        )
+    return defaults.server_error(request, template_name="oscar/500.html")

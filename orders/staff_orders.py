@@ -24,6 +24,7 @@ Selector = get_class("partner.strategy", "Selector")
 Repository = get_class("shipping.repository", "Repository")
 
 MAX_LINES = 200
+MAX_QUANTITY = 999_999  # per line; also keeps a typed quantity far inside a basket line's int
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ def parse_lines(text: str) -> tuple[list[RequestedLine], list[str]]:
     """``SKU-or-EAN quantity`` per line; returns the lines and one error per bad line."""
     lines: list[RequestedLine] = []
     errors: list[str] = []
+    if "\x00" in text:  # PostgreSQL stores no NUL, so no SKU contains one
+        return [], ["The lines contain a NUL character; type SKUs and quantities only."]
     rows = [row.strip() for row in text.splitlines() if row.strip()]
     if len(rows) > MAX_LINES:
         return [], [f"At most {MAX_LINES} lines per order."]
@@ -45,9 +48,16 @@ def parse_lines(text: str) -> tuple[list[RequestedLine], list[str]]:
         if len(parts) > 2:
             errors.append(f"Line {number} (“{row}”): write the SKU and the quantity, nothing else.")
             continue
-        if not quantity_text.isdigit() or int(quantity_text) < 1:
+        # ASCII digits only: "²" is a digit to isdigit() but not to int()
+        if not (
+            quantity_text.isascii()
+            and quantity_text.isdigit()
+            and len(quantity_text) <= 9
+            and 1 <= int(quantity_text) <= MAX_QUANTITY
+        ):
             errors.append(
-                f"Line {number} (“{row}”): the quantity must be a whole number above zero."
+                f"Line {number} (“{row[:80]}”): the quantity must be a whole number "
+                f"above zero (at most {MAX_QUANTITY:,})."
             )
             continue
         product = inventory_selectors.product_by_barcode(code)

@@ -6,6 +6,7 @@ class ShopConfig(AppConfig):
     verbose_name = "Storefront"
 
     def ready(self) -> None:
-        from shop import analytics
+        from shop import analytics, oscar_admin
 
         analytics.connect()
+        oscar_admin.register()

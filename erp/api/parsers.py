@@ -12,6 +12,9 @@ Invariants:
   ``413 payload_too_large`` before it is read into memory (``PayloadTooLarge``).
 - The body is read whole through ``HttpRequest.body``, which enforces the size
   limit; Django's ``RequestDataTooBig`` becomes ``PayloadTooLarge`` here.
+- No string or key of a parsed body contains NUL (``\\u0000``): PostgreSQL refuses
+  NUL in text, so such a body is ``400 invalid`` here (``refuse_nul``); NUL in the
+  address, query or headers is refused before the API (``erp.middleware``).
 """
 
 import re
@@ -62,6 +65,23 @@ def read_body(parser_context: Mapping[str, Any] | None) -> bytes:
         raise payload_too_large() from error
 
 
+def refuse_nul(data: Any) -> None:
+    """PostgreSQL cannot store NUL in text: a JSON string or key holding one
+    (``\\u0000``) is refused here with 400, not met as a 500 where it reaches the
+    database. Walks the parsed body with a list, not recursion."""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ParseError("JSON strings may not contain the NUL character (\\u0000).")
+        elif isinstance(value, dict):
+            pending.extend(value)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+
+
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser with a nesting bound and the upload limit in the API's shape."""
 
@@ -87,8 +107,11 @@ class JSONParser(parsers.JSONParser):
             )
         try:
             parse_constant = json.strict_constant if self.strict else None
-            return json.loads(text, parse_constant=parse_constant)
+            data = json.loads(text, parse_constant=parse_constant)
         except ValueError as error:
             raise ParseError(f"JSON parse error - {error}") from error
         except RecursionError as error:  # the scan above makes this unreachable; belt and braces
             raise ParseError("JSON parse error - the body is nested too deeply.") from error
+        if "\\u0000" in text:  # the only way a NUL gets into parsed JSON
+            refuse_nul(data)
+        return data

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path, re_path
 from oscar.views.decorators import login_forbidden
 
-from shop.account import views
+from shop.account import views, wishlists
 
 app_name = "shop"
 
@@ -41,6 +41,10 @@ urlpatterns = [
     ),
     path("accounts/invoices/", views.invoice_list_view, name="invoice-list"),
     path("accounts/quick-order/", views.quick_order_view, name="quick-order"),
+    path(  # Oscar's path and view, but a missing product is a message, not a 500
+        "accounts/wishlists/create/with-product/<int:product_pk>/",
+        login_required(wishlists.WishListCreateWithProductView.as_view()),
+    ),
     path("accounts/statement/", views.statement_view, name="statement"),
     path("accounts/invoices/<str:number>/pdf/", views.invoice_pdf_view, name="invoice-pdf"),
     re_path(

@@ -46,11 +46,22 @@ class SearchForm(forms.Form):
 
     @property
     def query(self) -> str:
-        return self.cleaned_data.get("q", "") if self.is_valid() else ""
+        """The search text; empty when there is none or it is not valid (see
+        :attr:`query_errors`: then nothing matches, rather than everything)."""
+        self.is_valid()
+        return self.cleaned_data.get("q", "")
+
+    @property
+    def query_errors(self) -> list[str]:
+        """Why the search text cannot be searched for (too long, a NUL), if it cannot."""
+        self.is_valid()
+        return [str(error) for error in self.errors.get("q", [])]
 
     @property
     def ordering(self) -> str:
-        return self.cleaned_data.get("sort_by", "") if self.is_valid() else ""
+        """The chosen order; an unknown one falls back to the default."""
+        self.is_valid()
+        return self.cleaned_data.get("sort_by", "")
 
 
 class BrowseCategoryForm(SearchForm):

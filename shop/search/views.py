@@ -1,7 +1,9 @@
 """Catalogue browse, category and search pages on PostgreSQL.
 
 The class names are the ones Oscar's catalogue and search apps load with
-``get_class``, so Oscar's URLs and templates use these views unchanged.
+``get_class``, so Oscar's URLs and templates use these views unchanged. A search
+text the form refuses (longer than 200 characters, a NUL) lists no products and
+says why; it never falls back to the whole catalogue.
 """
 
 from typing import Any
@@ -35,9 +37,15 @@ class ProductListView(ListView):
 
     def get_queryset(self) -> Any:
         self.form = self.get_form()
-        return selectors.storefront_products(
+        products = selectors.storefront_products(
             query=self.form.query, ordering=self.form.ordering, categories=self.categories
         )
+        if self.form.query_errors:
+            # a search that cannot run finds nothing, and says why
+            for error in self.form.query_errors:
+                messages.error(self.request, _("Search: %(error)s") % {"error": error})
+            return products.none()
+        return products
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
