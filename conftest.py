@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -97,38 +97,55 @@ def _process_memory_forgotten() -> None:
 
 
 @pytest.fixture
-def worker() -> Iterator[subprocess.Popen[bytes]]:
-    """A real Celery worker process on the project's broker and this test's database."""
+def start_worker() -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    """Start real Celery worker processes on the project's broker and this test's
+    database, with extra environment variables if given (``EMAIL_URL=...``); the
+    ones still running are stopped at the end of the test."""
     from django.conf import settings
     from django.db import connection
 
     from erp.celery import app
 
-    environment = {
-        **os.environ,
-        "ERP_DATABASE_NAME": connection.settings_dict["NAME"],
-        "CELERY_QUEUE": app.conf.task_default_queue,
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "erp",
-            "worker",
-            "--pool",
-            "solo",
-            "--without-mingle",
-            "--without-gossip",
-            "--hostname",
-            f"test-{uuid.uuid4().hex[:6]}@%h",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=settings.BASE_DIR,
-        env=environment,
-    )
-    yield process
-    process.terminate()
-    process.wait(timeout=30)
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start(**extra_environment: str) -> subprocess.Popen[bytes]:
+        environment = {
+            **os.environ,
+            "ERP_DATABASE_NAME": connection.settings_dict["NAME"],
+            "CELERY_QUEUE": app.conf.task_default_queue,
+            **extra_environment,
+        }
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "erp",
+                "worker",
+                "--pool",
+                "solo",
+                "--without-mingle",
+                "--without-gossip",
+                "--hostname",
+                f"test-{uuid.uuid4().hex[:6]}@%h",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=settings.BASE_DIR,
+            env=environment,
+        )
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+@pytest.fixture
+def worker(start_worker: Callable[..., subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
+    """A real Celery worker process on the project's broker and this test's database."""
+    return start_worker()

@@ -5,7 +5,9 @@ outbox and delivery log, read-only for everyone. The user admin lives in
 Nobody adds or changes events or deliveries by hand: events are written by the
 business transactions that cause them, deliveries by their dispatch and
 attempts, and the one write here, "Retry now", is
-``erp.services.webhook_delivery_retry``.
+``erp.services.webhook_delivery_retry``. Side effects (e-mails that must go
+out once) are listed the same way; "Retry now" on a failed one is
+``erp.side_effects.side_effect_retry``.
 """
 
 import json
@@ -15,12 +17,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
-from erp import services, users_admin  # noqa: F401  (registers the user admin)
+from erp import services, side_effects, users_admin  # noqa: F401  (registers the user admin)
 from erp.admin_site import ReadOnlyAdmin, ReadOnlyInline
-from erp.models import OutboxEvent, WebhookDelivery, WebhookSubscription
+from erp.models import OutboxEvent, SideEffect, WebhookDelivery, WebhookSubscription
 
 
 def _deliveries_url(**filters: Any) -> str:
@@ -177,3 +179,78 @@ class OutboxEventAdmin(ReadOnlyAdmin):
     def payload_pretty(self, event: OutboxEvent) -> str:
         text = json.dumps(event.payload, indent=2, sort_keys=True, ensure_ascii=False)
         return format_html('<pre style="margin: 0">{}</pre>', text)
+
+
+@admin.register(SideEffect)
+class SideEffectAdmin(ReadOnlyAdmin):
+    """What must happen once (e-mails), and whether it has: failed rows wait here
+    for staff to retry them."""
+
+    list_display = [
+        "pk",
+        "kind",
+        "subject_link",
+        "status",
+        "attempts",
+        "last_error",
+        "outcome",
+        "due_at",
+        "leased_until",
+        "done_at",
+    ]
+    list_filter = ["status", "kind"]
+    list_select_related = ["content_type"]
+    search_fields = ["=object_id", "last_error", "outcome"]
+    fields = [
+        "kind",
+        "subject_link",
+        "status",
+        "attempts",
+        "created_at",
+        "due_at",
+        "leased_until",
+        "last_attempt_at",
+        "done_at",
+        "outcome",
+        "last_error",
+    ]
+    actions = ["retry_now"]
+
+    @admin.display(description="about")
+    def subject_link(self, effect: SideEffect) -> str:
+        model = effect.content_type.model_class()
+        label = f"{effect.content_type.name} {effect.object_id}"
+        if model is None:
+            return label
+        try:
+            url = reverse(
+                f"admin:{model._meta.app_label}_{model._meta.model_name}_change",
+                args=[effect.object_id],
+            )
+        except NoReverseMatch:
+            return label
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("erp.change_sideeffect")
+
+    @admin.action(description="Retry now (failed side effects)", permissions=["retry"])
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[SideEffect]) -> None:
+        retried = skipped = 0
+        for effect_id in queryset.order_by("pk").values_list("pk", flat=True):
+            if side_effects.side_effect_retry(effect_id=effect_id):
+                retried += 1
+            else:
+                skipped += 1
+        if retried:
+            self.message_user(
+                request,
+                f"{retried} side effect(s) queued for a new round of attempts.",
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} side effect(s) skipped: only failed ones can be retried.",
+                messages.WARNING,
+            )

@@ -2,6 +2,8 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -78,6 +80,8 @@ class OutboxEvent(models.Model):
     payload = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
+    # its dispatch is on the queue until then (see WebhookDelivery.enqueued_until)
+    enqueued_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -141,8 +145,9 @@ class WebhookDelivery(models.Model):
     ``next_attempt_at`` has passed; an attempt first claims the row with a
     conditional UPDATE (pending and due), which also moves ``next_attempt_at``
     past the request's time-out, so two workers never send the same row at
-    once. Delivered and failed (given up) rows are finished and never sent again
-    unless staff retry a failed one.
+    once. ``enqueued_until`` is the lease of the message queued for the row: the
+    sweep queues it again only once that has passed. Delivered and failed (given
+    up) rows are finished and never sent again unless staff retry a failed one.
     """
 
     class Status(models.TextChoices):
@@ -157,6 +162,12 @@ class WebhookDelivery(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    enqueued_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A message for this delivery is on the queue until then; the sweep "
+        "does not queue it again before.",
+    )
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -210,3 +221,64 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class SideEffect(models.Model):
+    """Something that must happen once because a business change committed: an
+    e-mail to send, a message to pass on. Written in the transaction of that change,
+    so it exists exactly when the change does; ``status`` says whether it is done.
+
+    ``(kind, content_type, object_id)`` is unique: recording the same effect twice
+    leaves one row. ``leased_until`` is the lease of whoever holds the row, a message
+    on the queue or a worker performing it: the sweep (``erp.side_effects``)
+    re-enqueues only pending rows that are due and whose lease has run out. A row
+    is marked done in the transaction that performs the effect, and failed (for
+    staff to retry) after ``SIDE_EFFECT_MAX_ATTEMPTS`` attempts.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed (gave up)"
+
+    kind = models.CharField(max_length=64)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    due_at = models.DateTimeField(
+        default=timezone.now, help_text="The next attempt, at the earliest."
+    )
+    leased_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Queued or being performed until then; the sweep leaves it alone before.",
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    outcome = models.CharField(max_length=255, blank=True, help_text="What was done.")
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "content_type"], name="side_effect_once"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | models.Q(done_at__isnull=False),
+                name="side_effect_done_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(status="pending"),
+                name="side_effect_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.content_type.model} {self.object_id}"

@@ -39,6 +39,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         # change = "Retry now" on a failed delivery; the log itself is read-only
         "erp.webhookdelivery": ("view", "change"),
         "erp.outboxevent": VIEW,
+        # change = "Retry now" on a failed side effect; the list itself is read-only
+        "erp.sideeffect": ("view", "change"),
         # failed logins and the lockout (django-axes): delete = the "unlock" actions
         "axes.accessattempt": ("view", "delete"),
         "axes.accesslog": VIEW,

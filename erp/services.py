@@ -16,6 +16,14 @@ enqueueing only logs a warning, the rows stay undispatched or pending, and
 ``outbox_sweep`` (beat, every 30 s) sends them when it is back. Delivery is
 at least once; receivers de-duplicate by the event id.
 
+A message on the queue holds a lease on its row (``enqueued_until``, set with
+the enqueue: at commit, by the sweep, by a scheduled retry; given up when the
+broker refuses it). The sweep queues only deliveries that are due and whose lease
+has run out, claiming them with one ``UPDATE ... FOR UPDATE SKIP LOCKED`` that
+sets the next lease, and dispatches only events whose lease has run out: however
+long the queue and however often the sweep runs, a row is queued at most once
+per ``SIDE_EFFECT_LEASE_SECONDS``, so a backlog drains instead of growing.
+
 Every request looks like this::
 
     POST <subscription URL>
@@ -55,7 +63,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from kombu.exceptions import KombuError
 
@@ -68,6 +76,7 @@ from erp.models import (
     WebhookSubscription,
     WorkerHeartbeat,
 )
+from erp.raw_select import column, table
 
 logger = logging.getLogger(__name__)
 
@@ -234,22 +243,39 @@ def outbox_events_record(*, events: Sequence[tuple[str, dict[str, Any]]]) -> lis
     return records
 
 
+def enqueue_lease() -> timedelta:
+    """How long a queued message holds its row before the sweep may queue it again."""
+    return timedelta(seconds=settings.SIDE_EFFECT_LEASE_SECONDS)
+
+
 def _outbox_write(records: list[OutboxEvent]) -> None:
     if not records:
         return
-    OutboxEvent.objects.bulk_create(records)
     listened = subscribed_events()
-    for record in records:
-        if record.event not in listened:
-            continue  # settled by the sweep; dispatched normally if a subscriber appears
-        event_id = str(record.pk)
+    # events nobody listens to are settled by the sweep (dispatched normally if
+    # a subscriber appears); the others are leased to the dispatch enqueued at commit
+    leased = [record for record in records if record.event in listened]
+    lease_ends = timezone.now() + enqueue_lease()
+    for record in leased:
+        record.enqueued_until = lease_ends
+    OutboxEvent.objects.bulk_create(records)
+    if leased:
+        event_ids = [str(record.pk) for record in leased]
+        transaction.on_commit(lambda: _enqueue_dispatches(event_ids))
 
-        def enqueue_dispatch(event_id: str = event_id) -> None:
-            from erp import tasks
 
-            task_enqueue(task=tasks.outbox_dispatch, args=[event_id])
+def _enqueue_dispatches(event_ids: Sequence[str]) -> None:
+    from erp import tasks
 
-        transaction.on_commit(enqueue_dispatch)
+    refused = [
+        event_id
+        for event_id in event_ids
+        if not task_enqueue(task=tasks.outbox_dispatch, args=[event_id])
+    ]
+    if refused:  # no message holds them: the next sweep dispatches them
+        OutboxEvent.objects.filter(pk__in=refused, dispatched_at__isnull=True).update(
+            enqueued_until=None
+        )
 
 
 def outbox_event_record(*, event: str, payload: dict[str, Any]) -> OutboxEvent:
@@ -257,11 +283,27 @@ def outbox_event_record(*, event: str, payload: dict[str, Any]) -> OutboxEvent:
     return outbox_events_record(events=[(event, payload)])[0]
 
 
-def _enqueue_deliveries(delivery_ids: Sequence[int]) -> None:
+def webhook_deliveries_enqueue(
+    *, delivery_ids: Sequence[int], countdown: float | None = None
+) -> None:
+    """Queue an attempt of each delivery (after ``countdown`` seconds), holding its
+    lease until the message is due plus the lease; a delivery whose message the
+    broker refused gives its lease up, so the next sweep queues it."""
     from erp import tasks
 
-    for delivery_id in delivery_ids:
-        task_enqueue(task=tasks.webhook_deliver, args=[delivery_id])
+    if not delivery_ids:
+        return
+    if countdown is not None:
+        WebhookDelivery.objects.filter(
+            pk__in=delivery_ids, status=WebhookDelivery.Status.PENDING
+        ).update(enqueued_until=timezone.now() + timedelta(seconds=countdown) + enqueue_lease())
+    refused = [
+        delivery_id
+        for delivery_id in delivery_ids
+        if not task_enqueue(task=tasks.webhook_deliver, args=[delivery_id], countdown=countdown)
+    ]
+    if refused:
+        WebhookDelivery.objects.filter(pk__in=refused).update(enqueued_until=None)
 
 
 def outbox_event_dispatch(*, event_id: uuid.UUID | str) -> list[int]:
@@ -283,7 +325,12 @@ def outbox_event_dispatch(*, event_id: uuid.UUID | str) -> list[int]:
         ).order_by("pk")
         WebhookDelivery.objects.bulk_create(
             [
-                WebhookDelivery(event=event, subscription=subscription, next_attempt_at=now)
+                WebhookDelivery(
+                    event=event,
+                    subscription=subscription,
+                    next_attempt_at=now,
+                    enqueued_until=now + enqueue_lease(),  # enqueued at commit
+                )
                 for subscription in subscriptions
             ],
             ignore_conflicts=True,
@@ -295,7 +342,7 @@ def outbox_event_dispatch(*, event_id: uuid.UUID | str) -> list[int]:
         )
         event.dispatched_at = now
         event.save(update_fields=["dispatched_at"])
-        transaction.on_commit(lambda: _enqueue_deliveries(delivery_ids))
+        transaction.on_commit(lambda: webhook_deliveries_enqueue(delivery_ids=delivery_ids))
     return delivery_ids
 
 
@@ -481,22 +528,53 @@ def webhook_delivery_retry(*, delivery_id: int) -> bool:
     Only failed deliveries qualify (pending ones are retried anyway, delivered
     ones are never sent again); returns whether this one was reset.
     """
+    now = timezone.now()
     with transaction.atomic():
         reset = WebhookDelivery.objects.filter(
             pk=delivery_id, status=WebhookDelivery.Status.FAILED
-        ).update(status=WebhookDelivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now())
+        ).update(
+            status=WebhookDelivery.Status.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            enqueued_until=now + enqueue_lease(),
+        )
         if reset:
-            transaction.on_commit(lambda: _enqueue_deliveries([delivery_id]))
+            transaction.on_commit(lambda: webhook_deliveries_enqueue(delivery_ids=[delivery_id]))
     return bool(reset)
+
+
+def _deliveries_claim_due(*, now: Any, limit: int) -> list[int]:
+    """Pending deliveries that are due and hold no lease, now leased to the
+    messages about to be queued (one statement; rows another sweep is claiming
+    at the same moment are skipped, not waited for). Commits with the caller."""
+    # only quoted identifiers in the text; every value is a parameter
+    pk, status, due, lease = (
+        column(WebhookDelivery, name)
+        for name in ("id", "status", "next_attempt_at", "enqueued_until")
+    )
+    deliveries = table(WebhookDelivery)
+    sql = (
+        f"UPDATE {deliveries} SET {lease} = %s WHERE {pk} IN ("  # noqa: S608
+        f" SELECT {pk} FROM {deliveries}"
+        f" WHERE {status} = %s AND {due} <= %s AND ({lease} IS NULL OR {lease} <= %s)"
+        f" ORDER BY {due}, {pk} LIMIT %s FOR UPDATE SKIP LOCKED"
+        f") RETURNING {pk}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [now + enqueue_lease(), WebhookDelivery.Status.PENDING, now, now, limit]
+        )
+        return sorted(delivery_id for (delivery_id,) in cursor.fetchall())
 
 
 def outbox_sweep() -> dict[str, int]:
     """Catch up on what the broker missed; safe to run at any time, any number of times.
 
-    Enqueues pending deliveries whose next attempt is due, marks events nobody
-    subscribes to as dispatched (one UPDATE), then dispatches events left
-    undispatched for more than a few seconds (their deliveries are enqueued by
-    the dispatch). At most ``SWEEP_BATCH_SIZE`` deliveries and events per run.
+    Claims and enqueues pending deliveries whose next attempt is due and whose
+    lease has run out, marks events nobody subscribes to as dispatched (one
+    UPDATE), then dispatches events left undispatched for more than a few
+    seconds whose lease has run out (their deliveries are enqueued by the
+    dispatch). At most ``SWEEP_BATCH_SIZE`` deliveries and events per run.
     """
     now = timezone.now()
     settled = (
@@ -506,17 +584,14 @@ def outbox_sweep() -> dict[str, int]:
         .exclude(event__in=subscribed_events(fresh=True))
         .update(dispatched_at=now)
     )
-    due_ids = list(
-        WebhookDelivery.objects.filter(
-            status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
-        )
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
-    )
-    _enqueue_deliveries(due_ids)
+    with transaction.atomic():
+        due_ids = _deliveries_claim_due(now=now, limit=SWEEP_BATCH_SIZE)
+        transaction.on_commit(lambda: webhook_deliveries_enqueue(delivery_ids=due_ids))
     event_ids = list(
         OutboxEvent.objects.filter(
-            dispatched_at__isnull=True, created_at__lte=now - SWEEP_DISPATCH_DELAY
+            Q(enqueued_until__isnull=True) | Q(enqueued_until__lte=now),
+            dispatched_at__isnull=True,
+            created_at__lte=now - SWEEP_DISPATCH_DELAY,
         )
         .order_by("created_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]

@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 from oscar.defaults import *  # noqa: F403 - Oscar's documented way to get its defaults
 
 from erp import embedded_db
@@ -249,6 +250,15 @@ OSCAR_RECENTLY_VIEWED_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost//")
 CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "celery")))
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="kontor")
+# Heartbeats and the sweeps go to "<queue>.housekeeping" (erp.tasks.route_housekeeping),
+# which every worker consumes beside the main queue, taking from each in turn: a
+# backlog of e-mails or webhook deliveries cannot hold them up for long, so
+# /healthz does not call a busy worker dead and the sweeps keep running.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)
+    for name in (CELERY_TASK_DEFAULT_QUEUE, f"{CELERY_TASK_DEFAULT_QUEUE}.housekeeping")
+]
+CELERY_TASK_ROUTES = ["erp.tasks.route_housekeeping"]
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
@@ -292,6 +302,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "erp.tasks.outbox_sweep",
         "schedule": 30.0,
     },
+    "side-effects-sweep": {
+        "task": "erp.tasks.side_effects_sweep",
+        "schedule": 30.0,
+    },
+    "side-effects-prune": {
+        "task": "erp.tasks.side_effects_prune",
+        "schedule": 24 * 60 * 60.0,
+    },
     "idempotent-requests-prune": {
         "task": "erp.tasks.idempotent_requests_prune",
         "schedule": 24 * 60 * 60.0,
@@ -306,6 +324,16 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- side effects that must happen once (erp.side_effects) --------------------
+# A queued message, or a worker performing it, holds its row this long; then the
+# sweep sends it again (a worker died, the broker lost the message). Webhook
+# deliveries and dispatches use the same lease.
+SIDE_EFFECT_LEASE_SECONDS = env.int("SIDE_EFFECT_LEASE_SECONDS", default=300)
+SIDE_EFFECT_MAX_ATTEMPTS = env.int("SIDE_EFFECT_MAX_ATTEMPTS", default=8)
+# wait after the n-th failed attempt: base * 2 ** (n - 1), at most the maximum
+SIDE_EFFECT_RETRY_BASE_SECONDS = env.int("SIDE_EFFECT_RETRY_BASE_SECONDS", default=30)
+SIDE_EFFECT_RETRY_MAX_SECONDS = env.int("SIDE_EFFECT_RETRY_MAX_SECONDS", default=60 * 60)
 
 # --- webhooks (erp.services: outbox, signed deliveries) -----------------------
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)

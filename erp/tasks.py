@@ -1,10 +1,37 @@
-"""Kernel tasks: thin wrappers over services, idempotent, safe to retry."""
+"""Kernel tasks: thin wrappers over services, idempotent, safe to retry.
+
+Heartbeats and sweeps run on the housekeeping queue (``route_housekeeping``),
+so a backlog on the main queue does not delay them.
+"""
+
+from typing import Any
 
 from celery import shared_task
 from django.utils import timezone
 
-from erp import services
+from erp import services, side_effects
 from erp.models import WebhookDelivery
+
+HOUSEKEEPING_TASKS = frozenset(
+    {
+        "erp.tasks.record_worker_heartbeat",
+        "erp.tasks.outbox_sweep",
+        "erp.tasks.side_effects_sweep",
+    }
+)
+
+
+def route_housekeeping(
+    name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **extra: Any
+) -> dict[str, str] | None:
+    """Celery router (``CELERY_TASK_ROUTES``): heartbeats and sweeps to the queue
+    "<default queue>.housekeeping" that every worker consumes too (settings,
+    ``CELERY_TASK_QUEUES``); everything else to the default queue."""
+    if name not in HOUSEKEEPING_TASKS:
+        return None
+    from erp.celery import app
+
+    return {"queue": f"{app.conf.task_default_queue}.housekeeping"}
 
 
 @shared_task(bind=True)
@@ -33,7 +60,7 @@ def webhook_deliver(delivery_id: int) -> str | None:
         return None
     if delivery.status == WebhookDelivery.Status.PENDING and delivery.next_attempt_at:
         countdown = max((delivery.next_attempt_at - timezone.now()).total_seconds(), 0.0)
-        services.task_enqueue(task=webhook_deliver, args=[delivery.pk], countdown=countdown)
+        services.webhook_deliveries_enqueue(delivery_ids=[delivery.pk], countdown=countdown)
     return delivery.status
 
 
@@ -53,3 +80,15 @@ def outbox_prune() -> int:
 def idempotent_requests_prune() -> int:
     """Beat, daily: forget old Idempotency-Key answers."""
     return services.idempotent_requests_prune()
+
+
+@shared_task
+def side_effects_sweep() -> int:
+    """Beat, every 30 s: re-enqueue side effects whose message was lost."""
+    return side_effects.side_effects_sweep()
+
+
+@shared_task
+def side_effects_prune() -> int:
+    """Beat, daily: delete done side effects past the retention period."""
+    return side_effects.side_effects_prune()

@@ -9,7 +9,10 @@ discount and voucher handling, but:
   inside the order's transaction, after the order rows exist, so stock rows
   stay locked only for the last moments before commit; a shortage raises
   ``InsufficientStock`` and the whole order rolls back;
-- inserts lines and line prices in bulk, and reads the basket's vouchers once.
+- inserts lines and line prices in bulk, and reads the basket's vouchers once;
+- records the order's e-mails as side effects in the order's transaction (the
+  confirmation for every order with an e-mail address, whatever the channel; the
+  credit-hold alert for an order held), sent by a worker after commit.
 """
 
 from decimal import Decimal
@@ -22,10 +25,11 @@ from oscar.apps.order import utils
 from oscar.apps.order.signals import order_placed
 from oscar.core.loading import get_model
 
+from erp.side_effects import side_effect_record
 from inventory.services import LineRequest, stock_allocate
 from orders import statuses
 from orders.credit import check_on_account_order
-from orders.tasks import send_credit_hold_alert
+from orders.tasks import CREDIT_HOLD_ALERT_EMAIL, ORDER_CONFIRMATION
 
 Line = get_model("order", "Line")
 LinePrice = get_model("order", "LinePrice")
@@ -101,15 +105,16 @@ class OrderCreator(utils.OrderCreator):
                         if tracked[basket_line.product_id]
                     ]
                 )
+                if order.email:
+                    side_effect_record(kind=ORDER_CONFIRMATION, subject=order)
+                if order.status == statuses.CREDIT_HOLD:
+                    side_effect_record(kind=CREDIT_HOLD_ALERT_EMAIL, subject=order)
         except IntegrityError as clash:
             if "order_order_number_key" in str(clash):
                 raise ValueError(
                     _("There is already an order with number %s") % order_number
                 ) from clash
             raise
-        if order.status == statuses.CREDIT_HOLD:
-            order_id = order.pk
-            transaction.on_commit(lambda: send_credit_hold_alert.delay(order_id))
         order_placed.send(sender=self, order=order, user=user)
         return order
 

@@ -2,10 +2,10 @@
 
 Every function locks the order first, checks the status pipeline
 (``orders.statuses``), moves stock through ``inventory.services`` and money
-through ``orders.payments`` in the same transaction, and enqueues customer
-e-mails only after commit. Each first checks that its actor (``user``: a
-person or ``erp.permissions.SYSTEM``) may do it (``orders.services.permissions``),
-so a refusal writes nothing.
+through ``orders.payments`` in the same transaction, and records customer
+e-mails as side effects in it (``erp.side_effects``: sent after commit, once).
+Each first checks that its actor (``user``: a person or ``erp.permissions.SYSTEM``)
+may do it (``orders.services.permissions``), so a refusal writes nothing.
 """
 
 from decimal import Decimal
@@ -16,12 +16,14 @@ from django.utils import timezone
 from oscar.apps.order.exceptions import InvalidOrderStatus
 from oscar.core.loading import get_model
 
+from erp.side_effects import side_effect_record
 from inventory import services as inventory
 from inventory.models import Warehouse
 from orders import billing, events, lock_objects, payments, selectors, statuses
 from orders.models import Carrier, Shipment, ShipmentLine
 from orders.services.errors import OrderError
 from orders.services.permissions import owner_or_step_require, step_require
+from orders.tasks import TRACKING_EMAIL
 
 OrderNote = get_model("order", "OrderNote")
 
@@ -164,10 +166,7 @@ def shipment_ship(
         events.shipment_created(shipment)
         fully_shipped = all(entry.to_ship == 0 for entry in selectors.line_progress(order))
         _set_status(order, statuses.SHIPPED if fully_shipped else statuses.PARTIALLY_SHIPPED)
-        from orders.tasks import send_tracking_email
-
-        shipment_id = shipment.pk
-        transaction.on_commit(lambda: send_tracking_email.delay(shipment_id))
+        side_effect_record(kind=TRACKING_EMAIL, subject=shipment)  # sent after commit
         return shipment
 
 

@@ -5,6 +5,9 @@ authorisation is saved with the order by Oscar's checkout mixin. If placing
 the order then fails (the last units went to someone else a moment earlier),
 the authorisation is voided and the customer is back at the basket with a
 message naming each short product and how many are left.
+
+The order confirmation is not sent from the request: placing the order records
+it (``orders.utils.OrderCreator``), and a worker sends it after commit.
 """
 
 from typing import Any
@@ -131,6 +134,11 @@ class PaymentDetailsView(views.PaymentDetailsView):
         )
         if reference:
             self.add_payment_event("Authorise", total.incl_tax, reference=reference)
+
+    def send_order_placed_email(self, order: Any) -> None:
+        """Nothing to do here: the confirmation was recorded with the order, in its
+        transaction, and a worker sends it (``orders.tasks.send_order_confirmation``),
+        as for orders from every other channel."""
 
     def _void_authorisation(self) -> None:
         gateway, reference = getattr(self, "_authorisation", (None, ""))

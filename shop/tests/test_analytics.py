@@ -68,11 +68,19 @@ def test_back_in_stock_alerts_go_out_once_when_inventory_has_stock_again(mailout
     assert alert.status == "Closed"
 
 
-def test_placing_an_order_sends_nothing_through_the_broker(django_capture_on_commit_callbacks):
+def test_placing_an_order_sends_only_its_confirmation_e_mail_through_the_broker(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from erp import services
+
     product = ProductFactory(stock=5)
-    with django_capture_on_commit_callbacks() as callbacks:
+    sent = []
+    monkeypatch.setattr(
+        services, "task_enqueue", lambda *, task, args=(), countdown=None: sent.append(task.name)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
         order = place_order([(product, 2)], payment_method="bank_transfer")
-    assert callbacks == []
+    assert sent == ["orders.tasks.send_order_confirmation"]  # no analytics message
     assert not order.counted_in_analytics
     assert not ProductRecord.objects.exists()
 
