@@ -5,9 +5,11 @@ Invariants:
 
 - counts live in the cache every web process shares (``CACHES["shared"]``: the
   CACHE_URL cache, else a database table), so N processes allow what one allows;
-- a window is fixed (``10/hour``: at most 10 from the start of each hour) and
-  every attempt counts under every key it names, refused ones too, so trying
-  harder never frees a key sooner;
+- a window is fixed (``10/hour``: at most 10 from the start of each hour), and
+  every attempt counts under every key it names, refused ones included;
+- the count is the cache's increment: atomic on Redis; on the database cache two
+  requests at the same instant may both read the same count, so a burst of
+  parallel requests can pass the limit by the number of them in flight;
 - keys are stored hashed: e-mail addresses never sit in the cache in clear.
 
 Rates are written as DRF writes them: ``"<count>/<period>"`` with the period

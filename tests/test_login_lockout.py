@@ -190,6 +190,18 @@ def test_a_good_login_forgets_the_own_typos_from_that_address(erika):
     assert storefront_login(client, "erika@example.com", PASSWORD).status_code == 302
 
 
+def test_a_good_api_login_forgets_the_own_typos_from_that_address(erika):
+    api = APIClient()
+    for _ in range(LIMIT - 1):
+        api_login(api, "erika", "typo")
+    assert api_login(api, "erika", PASSWORD).status_code == 200
+
+    for _ in range(LIMIT - 1):
+        assert api_login(api, "erika", "typo again").status_code == 400
+
+    assert api_login(api, "erika", PASSWORD).status_code == 200
+
+
 def test_logging_into_an_own_account_does_not_clear_the_guesses_at_another(erika):
     UserFactory(username="mallory", email="mallory@example.com")
     mallory = Client(REMOTE_ADDR="198.51.100.1")

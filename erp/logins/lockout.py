@@ -16,8 +16,8 @@ Invariants:
 - a successful login forgets only the failures of that account from that
   address (the person's own typos), never another account's: a client cannot
   clear its count of guesses at someone else's password by logging into its own;
-- people get a page (or the API its JSON error shape) that says how long to
-  wait and how to reset the password, not a bare 403/429.
+- people get a page (the API its JSON error shape) that says how long to wait
+  and how to reset the password, not a bare 403/429.
 """
 
 import math
@@ -29,7 +29,7 @@ from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -112,25 +112,19 @@ def lockout_response(
     original_response: HttpResponse | None = None,
     credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """``AXES_LOCKOUT_CALLABLE``: what a locked-out login attempt gets back."""
+    """``AXES_LOCKOUT_CALLABLE``: the page a locked-out login attempt gets instead
+    of the login form (the API token login answers in its own error shape,
+    ``erp.api.views.LockedOut``)."""
     seconds = lockout_seconds()
-    message = lockout_message()
-    response: HttpResponse
-    if request.path.startswith("/api/"):
-        response = JsonResponse({"code": "locked_out", "detail": message, "fields": {}}, status=429)
-    else:
-        template = (
-            "admin/login_locked_out.html"
-            if is_admin_request(request)
-            else "oscar/customer/login_locked_out.html"
-        )
-        context = {
-            **(admin.site.each_context(request) if is_admin_request(request) else {}),
-            "message": message,
-            "minutes": wait_minutes(seconds),
-            "password_reset_url": reverse("password-reset"),
-            "title": "Too many failed attempts",
-        }
-        response = render(request, template, context, status=429)
+    on_admin = is_admin_request(request)
+    context = {
+        **(admin.site.each_context(request) if on_admin else {}),
+        "message": lockout_message(),
+        "minutes": wait_minutes(seconds),
+        "password_reset_url": reverse("password-reset"),
+        "title": "Too many failed attempts",
+    }
+    template = "admin/login_locked_out.html" if on_admin else "oscar/customer/login_locked_out.html"
+    response = render(request, template, context, status=429)
     response["Retry-After"] = str(seconds)
     return response
