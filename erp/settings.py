@@ -409,6 +409,7 @@ AXES_LOCKOUT_CALLABLE = "erp.logins.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_ENABLE_ADMIN = False  # erp.logins.admin registers the screens, with unlock actions
+AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged
 # never written into the attempts' logged form data
 AXES_SENSITIVE_PARAMETERS = [
     "username",
