@@ -334,6 +334,9 @@ SIDE_EFFECT_MAX_ATTEMPTS = env.int("SIDE_EFFECT_MAX_ATTEMPTS", default=8)
 # wait after the n-th failed attempt: base * 2 ** (n - 1), at most the maximum
 SIDE_EFFECT_RETRY_BASE_SECONDS = env.int("SIDE_EFFECT_RETRY_BASE_SECONDS", default=30)
 SIDE_EFFECT_RETRY_MAX_SECONDS = env.int("SIDE_EFFECT_RETRY_MAX_SECONDS", default=60 * 60)
+# A mail server that stops answering fails the attempt (retried later) after this
+# many seconds, instead of holding a worker and its side effect for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # --- webhooks (erp.services: outbox, signed deliveries) -----------------------
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)

@@ -1,5 +1,6 @@
 """A real worker is killed (SIGKILL) while it sends a tracking e-mail: the broker has
 already handed the message over and forgets it, yet the e-mail arrives, exactly once.
+And a mail server that stops answering fails the attempt, which is retried.
 
 The mail server is a real SMTP server on 127.0.0.1 that keeps every message it
 accepted, and holds the first tracking e-mail's connection open at the end of its
@@ -30,10 +31,15 @@ from erp.side_effects import side_effects_sweep
 from inventory.services import stock_receive
 from orders.models import Carrier, Shipment
 from orders.services import order_start_picking, shipment_pack, shipment_ship
-from orders.tasks import ORDER_CONFIRMATION, TRACKING_EMAIL, send_tracking_email
+from orders.tasks import (
+    ORDER_CONFIRMATION,
+    TRACKING_EMAIL,
+    send_order_confirmation,
+    send_tracking_email,
+)
 from tests.factories import ProductFactory, StaffFactory, UserFactory, WarehouseFactory, place_order
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 LEASE_SECONDS = 8
 
@@ -142,6 +148,7 @@ def unlocked(effect: SideEffect) -> bool:
     return True
 
 
+@pytest.mark.worker
 def test_a_worker_killed_while_sending_the_tracking_email_still_sends_it_exactly_once(
     start_worker, start_mail_server, settings
 ):
@@ -210,3 +217,29 @@ def test_a_worker_killed_while_sending_the_tracking_email_still_sends_it_exactly
     assert side_effects_sweep() == 0
     assert send_tracking_email(shipment.pk) is False
     assert len(mail.accepted) == 2
+
+
+def test_a_mail_server_that_stops_answering_fails_the_attempt_which_is_retried(
+    start_mail_server, settings
+):
+    assert 0 < settings.EMAIL_TIMEOUT <= 60  # the project never waits for ever
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_TIMEOUT = 1
+    warehouse = WarehouseFactory(code="BER-1")
+    tent = ProductFactory(title="Granite Tent")
+    stock_receive(product=tent, warehouse=warehouse, quantity=2, unit_cost=1)
+    order = place_order([(tent, 1)], user=UserFactory(email="erika@example.com"))
+    mail = start_mail_server(hold=lambda message: True)  # the first message: no answer
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", mail.port
+
+    started = time.monotonic()
+    assert send_order_confirmation(order.pk) is False
+
+    assert time.monotonic() - started < 10
+    effect = SideEffect.objects.get(kind=ORDER_CONFIRMATION, object_id=order.pk)
+    assert (effect.status, effect.attempts) == ("pending", 1)
+    assert effect.last_error == (
+        "SMTPServerDisconnected: Connection unexpectedly closed: timed out"
+    )
+    assert send_order_confirmation(order.pk) is True  # the retry: the server answers now
+    assert [message["To"] for message in mail.accepted] == ["erika@example.com"]
