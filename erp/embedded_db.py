@@ -14,6 +14,13 @@ Invariants kept here:
   processes never race ``initdb`` or ``pg_ctl start``.
 - Nothing here runs at import time: the database backend in
   ``erp.db_backend`` calls :func:`ensure_running` on its first connection.
+- Only a process's start may start the server, never a web request: a process
+  gets one chance, at its first connection (``manage.py`` commands, the test
+  session, a Celery worker), and a web server process none at all (``erp.wsgi``
+  and ``erp.asgi`` call :func:`forbid_starting`; ``runstack`` starts the server
+  before its web server). Later connection failures (the server stopped or
+  restarting) are errors the request answers as 503 (``erp.middleware``): no
+  request ever waits for ``pg_ctl`` or stops a server another process started.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import platform
 import shutil
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,6 +51,26 @@ SERVER_OPTIONS = {
 
 #: set when this process started the server, so it knows to stop it again
 started_by_this_process = False
+
+#: whether this process may still start the server (see the module docstring)
+_may_start = True
+_may_start_lock = threading.Lock()
+
+
+def forbid_starting() -> None:
+    """This process (a web server) never starts or stops the server."""
+    global _may_start
+    with _may_start_lock:
+        _may_start = False
+
+
+def claim_start() -> bool:
+    """True once per process, at its first connection, unless starting is
+    forbidden; every later call is False."""
+    global _may_start
+    with _may_start_lock:
+        allowed, _may_start = _may_start, False
+    return allowed
 
 
 class EmbeddedDatabaseError(RuntimeError):

@@ -253,7 +253,9 @@ class RequestGuard:
                 request, status=bad.status, code=bad.code, detail=bad.detail, fields=bad.fields
             )
         response = self.get_response(request)
-        if getattr(request, "database_unavailable", False) and response.status_code >= 500:
+        if getattr(request, "database_unavailable", False):
+            # whatever answer came after that (a 500 page, a debug page, the session
+            # middleware's "session interrupted" 400) is not the one to give
             return unavailable_response(request)
         return response
 
