@@ -1,6 +1,15 @@
-"""Sales staff manage B2B accounts and price lists here."""
+"""Sales staff manage B2B accounts and price lists here.
+
+A company's credit limit and what happens over it are credit control: of
+those who edit companies, only staff who may also release credit holds
+(``crm.override_credit_hold``: the Manager) change them; for Sales they are
+read-only.
+"""
+
+from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from crm.models import Buyer, CategoryDiscount, Company, Contact, PriceList, PriceListItem
 
@@ -23,6 +32,12 @@ class CompanyAdmin(admin.ModelAdmin):
     list_select_related = ["price_list"]
     search_fields = ["name", "tax_id", "email"]
     inlines = [BuyerInline, ContactInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm("crm.override_credit_hold"):
+            readonly += ["credit_limit", "over_limit"]
+        return readonly
 
 
 class PriceListItemInline(admin.TabularInline):

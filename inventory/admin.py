@@ -184,7 +184,11 @@ class StockAdmin(admin.ModelAdmin):
 
     def stock_form_view(self, request: HttpRequest, pk: int, form_name: str) -> HttpResponse:
         stock = get_object_or_404(Stock.objects.select_related("product", "warehouse"), pk=pk)
-        if not self.has_change_permission(request, stock):
+        # each form writes stock moves: the ledger's permission as well as the row's
+        if not (
+            self.has_change_permission(request, stock)
+            and request.user.has_perm("inventory.add_stockmove")
+        ):
             raise PermissionDenied
         form_class, title = STOCK_FORMS[form_name]
         form = form_class(request.POST or None, stock=stock)

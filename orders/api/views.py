@@ -38,7 +38,7 @@ from orders.api.serializers import (
 from orders.credit import CreditLimitExceeded
 from orders.models import Carrier
 from orders.payments import PaymentDeclined
-from orders.services.permissions import STEPS
+from orders.services.permissions import STEPS, step_allowed
 
 Order = get_model("order", "Order")
 
@@ -210,7 +210,7 @@ class OrderCancelView(GenericAPIView):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         order = self.get_object()
         user = request.user
-        as_staff = user.is_staff and user.has_perm("order.change_order")
+        as_staff = user.is_staff and step_allowed(user, "cancel")
         if not as_staff and order.user_id != user.pk:
             raise ApiError(
                 "Only staff may cancel another customer's order.",
