@@ -10,6 +10,7 @@ SQLite is refused: stock and ledger guarantees rely on PostgreSQL.
 from pathlib import Path
 
 import environ
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
@@ -105,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # before anything that reads the session, user or basket: refuses NUL / bad UTF-8 /
+    "csp.middleware.CSPMiddleware",  # early: its header goes on every page rendered after it
     # over-long addresses (400/414) and answers 503 while the database is out of reach
     "erp.middleware.RequestGuard",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -256,6 +258,30 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost
 CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "celery")))
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="kontor")
 # Heartbeats and the sweeps go to "<queue>.housekeeping" (erp.tasks.route_housekeeping),
+# --- content security policy ------------------------------------------------
+# django-csp: no inline script anywhere (storefront, admin, API docs). The few
+# inline scripts our templates need carry the request's nonce
+# (nonce="{{ request.csp_nonce }}"); behaviours live in static files; inline
+# event handlers are refused outright. Inline styles stay allowed (Oscar and the
+# admin use style attributes; they cannot run code). CSP_REPORT_URI: where
+# browsers report violations, if anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "script-src-attr": [csp.NONE],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF, "data:"],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "report-uri": env.list("CSP_REPORT_URI", default=[]) or None,
+    },
+}
+
 # which every worker consumes beside the main queue, taking from each in turn: a
 # backlog of e-mails or webhook deliveries cannot hold them up for long, so
 # /healthz does not call a busy worker dead and the sweeps keep running.
