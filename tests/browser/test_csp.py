@@ -21,7 +21,7 @@ from tests.factories import (
     place_order,
 )
 
-Order = get_model("order", "Order")
+Email = get_model("communication", "Email")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 REPORT_VIOLATIONS = """
@@ -121,6 +121,12 @@ def test_storefront_pages_run_their_scripts_without_a_policy_violation(
     stock_receive(product=tent, warehouse=berlin, quantity=5, unit_cost=Decimal(60))
     customer = UserFactory(username="erika", email="erika@example.com")
     open_order = place_order([(tent, 1)], user=customer)
+    email = Email.objects.create(
+        user=customer,
+        subject="Your order",
+        body_text="Thank you",
+        body_html="<p>Thank you for your <strong>order</strong>.</p><script>alert(1)</script>",
+    )
     base = live_server.url
 
     # browse: Bootstrap (a static file) opens the mini basket's menu
@@ -187,6 +193,9 @@ def test_storefront_pages_run_their_scripts_without_a_policy_violation(
     page.context.clear_cookies()
     log_in_to_the_shop(page, base, "erika@example.com")
     page.goto(base + "/accounts/")
+    # the e-mail history shows the HTML in a sandboxed frame, its script not run
+    page.goto(base + f"/accounts/emails/{email.pk}/")
+    expect(page.frame_locator("#preview_box").locator("strong")).to_have_text("order")
     page.goto(base + f"/accounts/orders/{open_order.number}/")
     questions: list[str] = []
 
