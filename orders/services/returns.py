@@ -44,9 +44,7 @@ def return_deadline(order: Any) -> Any | None:
     return last["last"] + timedelta(days=settings.RETURN_WINDOW_DAYS)
 
 
-def return_request_create(
-    *, order: Any, items: list[ReturnItem], user: Any
-) -> ReturnRequest:
+def return_request_create(*, order: Any, items: list[ReturnItem], user: Any) -> ReturnRequest:
     owner_or_step_require(user, order, "request_return")
     items = [item for item in items if item.quantity]
     if not items:
@@ -110,9 +108,7 @@ def return_authorise(*, return_request: ReturnRequest, user: Any) -> ReturnReque
         return return_request
 
 
-def return_reject(
-    *, return_request: ReturnRequest, user: Any, note: str = ""
-) -> ReturnRequest:
+def return_reject(*, return_request: ReturnRequest, user: Any, note: str = "") -> ReturnRequest:
     step_require(user, "authorise_return")
     with transaction.atomic():
         order, return_request = _locked_return(return_request)
