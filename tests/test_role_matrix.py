@@ -446,3 +446,27 @@ def test_the_api_cancels_and_ships_exactly_for_the_roles_that_may(role, business
     assert to_ship.shipments.exists() == may_ship
     for refused in [r for r in (cancelled, shipped) if r.status_code == 403]:
         assert refused.json()["code"] == "permission_denied"
+
+
+def test_customers_cancel_and_return_only_their_own_orders(business):
+    from erp.permissions import PermissionRefused
+    from orders.services import order_cancel
+
+    tent = business["tent"]
+    erika, mallory = business["shipped"].user, UserFactory(username="mallory")
+    hers = place_order([(tent, 1)], user=erika)
+
+    with pytest.raises(PermissionRefused, match="cancel orders"):
+        order_cancel(order=hers, user=mallory, by_customer=True)
+    with pytest.raises(PermissionRefused, match="open returns for customers"):
+        return_request_create(
+            order=business["shipped"],
+            user=mallory,
+            items=[ReturnItem(business["shipped"].lines.get().pk, 1, "damaged")],
+        )
+    with pytest.raises(PermissionRefused, match="Sign in"):
+        order_cancel(order=hers, user=None)
+    order_cancel(order=hers, user=erika, by_customer=True)
+
+    assert Order.objects.get(pk=hers.pk).status == statuses.CANCELLED
+    assert ReturnRequest.objects.filter(order=business["shipped"]).count() == 1
