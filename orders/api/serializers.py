@@ -236,3 +236,10 @@ class InsufficientStockErrorSerializer(ErrorSerializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         return {**super().get_fields(), "lines": ShortageSerializer(many=True)}
+
+
+class CreditLimitErrorSerializer(ErrorSerializer):
+    """409 ``credit_limit_exceeded``: the error shape plus the credit the company has left."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {**super().get_fields(), "available": MoneySerializer()}

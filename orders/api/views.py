@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from oscar.core.loading import get_model
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -29,6 +29,7 @@ from inventory.models import Warehouse
 from inventory.services import InsufficientStock
 from orders import selectors, services, statuses
 from orders.api.serializers import (
+    CreditLimitErrorSerializer,
     InsufficientStockErrorSerializer,
     OrderCreateSerializer,
     OrderOutSerializer,
@@ -51,6 +52,12 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     required=True,
     description="A unique key per order, e.g. a UUID. Retrying with the same key and body "
     "returns the same order; the same key with another body is refused with 422.",
+)
+# 409 on placing an order: short of stock (per line), or past the company's credit limit
+PLACEMENT_CONFLICT = PolymorphicProxySerializer(
+    component_name="OrderConflict",
+    serializers=[InsufficientStockErrorSerializer, CreditLimitErrorSerializer],
+    resource_type_field_name=None,
 )
 ERRORS = {
     400: ErrorSerializer,
@@ -126,7 +133,7 @@ class OrderListCreateView(GenericAPIView):
         responses={
             201: OrderOutSerializer,
             **ERRORS,
-            409: InsufficientStockErrorSerializer,
+            409: PLACEMENT_CONFLICT,
             422: ErrorSerializer,
         },
     )

@@ -22,7 +22,14 @@ import pytest
 from oscar.core.loading import get_model
 
 from orders import services, statuses
-from tests.factories import ProductFactory, StaffFactory, UserFactory, shipping_address
+from tests.factories import (
+    CompanyFactory,
+    ProductFactory,
+    StaffFactory,
+    UserFactory,
+    buyer_for,
+    shipping_address,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -165,6 +172,7 @@ def test_a_client_generated_from_the_schema_logs_in_orders_and_reads_its_invoice
     tent = ProductFactory(title="Trail tent", listing=Decimal("119.00"), stock=5)
     sku = tent.stockrecords.get().partner_sku
     UserFactory(username="partner-customer")
+    buyer_for(CompanyFactory(credit_limit=Decimal("50.00")), "partner-buyer")
     StaffFactory(username="partner-warehouse", role="Warehouse")
     bookkeeper = StaffFactory(username="partner-accounting", role="Accounting")
     models = module(generated, "models")
@@ -247,6 +255,16 @@ def test_a_client_generated_from_the_schema_logs_in_orders_and_reads_its_invoice
     assert replay.headers["Idempotent-Replayed"] == "true"
     shortage = parsed(too_many, 409, models.InsufficientStockError)
     assert [(line.sku, line.requested, line.available) for line in shortage.lines] == [(sku, 50, 3)]
+    over_credit = api["orders.orders_create"].sync_detailed(
+        client=log_in("partner-buyer"),
+        body=models.OrderCreateRequest(
+            lines=[models.LineInRequest(sku=sku, quantity=1)],
+            shipping_address=order_body.shipping_address,
+        ),
+        idempotency_key=str(uuid.uuid4()),
+    )
+    refused = parsed(over_credit, 409, models.CreditLimitError)
+    assert (refused.code, refused.available.amount) == ("credit_limit_exceeded", "50.00")
     read_back = parsed(
         api["orders.orders_retrieve"].sync_detailed(number=placed.number, client=shopper),
         200,
