@@ -494,6 +494,11 @@ HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
 THUMBNAIL_PRESERVE_FORMAT = True
+# one thumbnail per image however many first renders ask at once (an advisory lock
+# per source), and a page never fails for a thumbnail: it shows the image itself
+THUMBNAIL_BACKEND = "erp.thumbnails.SerialisedThumbnailBackend"
+THUMBNAIL_DEBUG = False
+OSCAR_THUMBNAIL_DEBUG = False
 
 # --- tax --------------------------------------------------------------------
 # Sales tax (VAT) included in list prices; one rate for the demo business.
