@@ -30,7 +30,8 @@ PRODUCT_NAME = "Kontor"
 # --- core -------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=True)
 _DEV_SECRET_KEY = "django-insecure-kontor-development-key-never-use-in-production"  # noqa: S105
-SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
+# a blank value, as in .env.example, means unset here and for every URL below
+SECRET_KEY = env.str("SECRET_KEY", default="") or (_DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 ALLOWED_HOSTS = env.list(
@@ -192,11 +193,12 @@ DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
 # (CACHE_URL=redis://...) when several web processes should share one.
 # "shared" holds counts every web process must see alike (API login attempts):
 # the CACHE_URL cache when one is set, else a table in the database.
+CACHE_URL = env.str("CACHE_URL", default="")
 CACHES = {
-    "default": env.cache_url("CACHE_URL", default="locmemcache://kontor"),
+    "default": env.cache_url_config(CACHE_URL or "locmemcache://kontor"),
     "shared": (
-        env.cache_url("CACHE_URL")
-        if env.str("CACHE_URL", default="")
+        env.cache_url_config(CACHE_URL)
+        if CACHE_URL
         else {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "kontor_shared_cache",
@@ -232,7 +234,12 @@ USE_I18N = True
 USE_TZ = True
 
 # --- e-mail -----------------------------------------------------------------
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_URL = env.str("EMAIL_URL", default="") or "consolemail://"
+vars().update(env.email_url_config(EMAIL_URL))
+if EMAIL_URL.startswith("filemail:///"):
+    # filemail:///var/mail is the folder /var/mail, as file:/// URLs read (django-environ
+    # would drop the leading slash and write under the working directory)
+    EMAIL_FILE_PATH = EMAIL_URL.removeprefix("filemail://").split("?", 1)[0]
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Kontor Demo Store <shop@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -254,7 +261,7 @@ OSCAR_RECENTLY_VIEWED_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # --- Celery -----------------------------------------------------------------
 # No CELERY_BROKER_URL: Kombu's file-system transport under var/, so a real
 # worker and beat run with no broker server. redis:// or amqp:// for real ones.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost//")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://localhost//"
 CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "celery")))
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="kontor")
 # Heartbeats and the sweeps go to "<queue>.housekeeping" (erp.tasks.route_housekeeping),

@@ -3,23 +3,37 @@
 All three servers run as children of this process; Ctrl-C (SIGINT) or SIGTERM
 stops them all, waits for them, and stops the embedded PostgreSQL if this
 command started it. Nothing is left running.
+
+Before anything starts, the configured Celery broker (``CELERY_BROKER_URL``:
+the file-system default, Redis or RabbitMQ) and cache (``CACHE_URL``) must
+answer; if one does not, or its client library is missing, the command stops
+at once saying which and what to do, instead of serving a shop whose e-mails
+never go out. Once the worker runs, one heartbeat goes through the broker, so
+``/healthz`` reports the worker alive at once instead of after beat's first
+30 s (``.ci/stacks`` waits for it).
 """
 
+import importlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from erp import embedded_db
 
 STOP_TIMEOUT = 15.0
+# The client library each broker and cache scheme needs (kombu and Django import
+# them lazily, and fail late with "'NoneType' object has no attribute 'Redis'").
+CLIENT_LIBRARIES = {"redis": "redis", "rediss": "redis", "amqp": "amqp", "pyamqp": "amqp"}
 
 
 class Command(BaseCommand):
@@ -34,6 +48,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = options["host"], options["port"]
         self._check_port_free(host, port)
+        self._check_broker()
+        self._check_cache()
         started_database = self._start_database()
         children: list[subprocess.Popen[bytes]] = []
         stopping = False
@@ -53,6 +69,7 @@ class Command(BaseCommand):
                 return
             children = self._spawn(host, port, options["web_workers"])
             self._wait_until_listening(host, port, children)
+            self._send_first_heartbeat()
             self._print_banner(host, port)
             while not stopping:
                 for child in children:
@@ -76,6 +93,65 @@ class Command(BaseCommand):
                     f"stop what runs there or start with PORT=<another port> make run."
                 ) from error
 
+    def _check_broker(self) -> None:
+        from kombu.utils.url import maybe_sanitize_url
+
+        from erp.celery import app
+
+        url = settings.CELERY_BROKER_URL
+        shown = maybe_sanitize_url(url)
+        self._check_client_library(url, "CELERY_BROKER_URL", shown)
+        try:
+            with app.connection_for_write() as broker:
+                broker.ensure_connection(max_retries=1, timeout=5)
+        except Exception as error:  # whatever the transport raises, say it and stop
+            raise CommandError(
+                f"The Celery broker {shown} (CELERY_BROKER_URL) does not answer: "
+                f"{str(error).strip() or type(error).__name__}. Start it, or unset "
+                "CELERY_BROKER_URL to use the file-system broker in var/celery."
+            ) from error
+
+    def _check_cache(self) -> None:
+        from kombu.utils.url import maybe_sanitize_url
+
+        url = os.environ.get("CACHE_URL", "")
+        if not url:
+            return
+        shown = maybe_sanitize_url(url)
+        self._check_client_library(url, "CACHE_URL", shown)
+        try:
+            caches["default"].set("kontor:runstack:check", "ok", timeout=10)
+            answered = caches["default"].get("kontor:runstack:check")
+        except Exception as error:  # whatever the backend raises, say it and stop
+            raise CommandError(
+                f"The cache {shown} (CACHE_URL) does not answer: "
+                f"{str(error).strip() or type(error).__name__}. Start it, or unset CACHE_URL "
+                "to keep a cache in each process's memory."
+            ) from error
+        if answered != "ok":
+            raise CommandError(f"The cache {shown} (CACHE_URL) does not keep what is stored.")
+
+    def _check_client_library(self, url: str, setting: str, shown: str) -> None:
+        scheme = url.split("://", 1)[0].split("+", 1)[0].lower()
+        library = CLIENT_LIBRARIES.get(scheme)
+        if library is None:
+            return
+        try:
+            importlib.import_module(library)
+        except ImportError as error:
+            raise CommandError(
+                f"{setting} is {shown}, but the Python package “{library}” it needs is not "
+                "installed; `make run` installs requirements.lock, which pins it."
+            ) from error
+
+    def _send_first_heartbeat(self) -> None:
+        from erp.tasks import record_worker_heartbeat
+
+        try:
+            record_worker_heartbeat.delay()
+        except Exception as error:  # beat sends one every 30 s anyway
+            self.stderr.write(f"could not queue the first worker heartbeat: {error}")
+
     def _start_database(self) -> bool:
         if os.environ.get("DATABASE_URL"):
             return False
@@ -84,6 +160,9 @@ class Command(BaseCommand):
 
     def _spawn(self, host: str, port: int, web_workers: int) -> list[subprocess.Popen[bytes]]:
         python = sys.executable
+        # beat keeps its schedule under var/, which nothing else creates when the
+        # database and the broker are servers (var/ is not in a fresh clone)
+        Path(settings.CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(parents=True, exist_ok=True)
         commands = {
             "web": [
                 python,
