@@ -144,16 +144,36 @@ def test_a_nul_in_a_header_is_a_400_also_in_the_token_header(anonymous: Client) 
     )
 
 
-def test_a_nul_in_a_json_string_or_key_is_a_400_from_the_api_parser(anonymous: Client) -> None:
-    for body in ('{"username": "a\\u0000", "password": "x"}', '{"a\\u0000": 1}'):
-        response = anonymous.post("/api/v1/auth/token/", body, content_type="application/json")
+def test_a_nul_in_a_json_string_or_key_is_a_400_from_the_api_parser(
+    anonymous: Client, customer: Client
+) -> None:
+    nested = {"lines": [{"sku": "SKU-1", "note": "a\x00"}], "reference": "PO-1"}
+    in_value = customer.post(
+        "/api/v1/orders/", nested, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    in_key = anonymous.post(
+        "/api/v1/auth/token/", '{"a\\u0000": 1}', content_type="application/json"
+    )
+    in_array = anonymous.post("/api/v1/auth/token/", ["\x00"], content_type="application/json")
 
-        assert response.status_code == 400
-        assert _api_error(response) == {
-            "code": "invalid",
-            "detail": "JSON strings may not contain the NUL character (\\u0000).",
-            "fields": {},
-        }
+    assert in_value.status_code == 400
+    assert _api_error(in_value) == {
+        "code": "invalid",
+        "detail": "Some fields are not valid; see fields.",
+        "fields": {
+            "lines": ["This value contains the NUL character (\\u0000), which no field accepts."]
+        },
+    }
+    assert in_key.status_code == 400
+    assert _api_error(in_key) == {
+        "code": "invalid",
+        "detail": "JSON keys may not contain the NUL character (\\u0000).",
+        "fields": {},
+    }
+    assert in_array.status_code == 400
+    assert _api_error(in_array)["detail"] == (
+        "JSON strings may not contain the NUL character (\\u0000)."
+    )
 
 
 def test_a_request_that_is_not_utf8_is_a_400(customer: Client) -> None:

@@ -13,8 +13,9 @@ Invariants:
 - The body is read whole through ``HttpRequest.body``, which enforces the size
   limit; Django's ``RequestDataTooBig`` becomes ``PayloadTooLarge`` here.
 - No string or key of a parsed body contains NUL (``\\u0000``): PostgreSQL refuses
-  NUL in text, so such a body is ``400 invalid`` here (``refuse_nul``); NUL in the
-  address, query or headers is refused before the API (``erp.middleware``).
+  NUL in text, so such a body is ``400 invalid`` here, naming the field
+  (``refuse_nul``); NUL in the address, query or headers is refused before the
+  API (``erp.middleware``).
 """
 
 import re
@@ -24,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from rest_framework import parsers
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.utils import json
 
 from erp.api.exceptions import payload_too_large
@@ -65,21 +66,43 @@ def read_body(parser_context: Mapping[str, Any] | None) -> bytes:
         raise payload_too_large() from error
 
 
-def refuse_nul(data: Any) -> None:
-    """PostgreSQL cannot store NUL in text: a JSON string or key holding one
-    (``\\u0000``) is refused here with 400, not met as a 500 where it reaches the
-    database. Walks the parsed body with a list, not recursion."""
+NUL_IN_KEY = "JSON keys may not contain the NUL character (\\u0000)."
+NUL_IN_STRING = "JSON strings may not contain the NUL character (\\u0000)."
+NUL_IN_VALUE = "This value contains the NUL character (\\u0000), which no field accepts."
+
+
+def _holds_nul(data: Any) -> bool:
+    """Whether a string or key anywhere in ``data`` holds NUL; a list, not recursion."""
     pending = [data]
     while pending:
         value = pending.pop()
         if isinstance(value, str):
             if "\x00" in value:
-                raise ParseError("JSON strings may not contain the NUL character (\\u0000).")
+                return True
         elif isinstance(value, dict):
             pending.extend(value)
             pending.extend(value.values())
         elif isinstance(value, list):
             pending.extend(value)
+    return False
+
+
+def refuse_nul(data: Any) -> None:
+    """PostgreSQL cannot store NUL in text: a body whose strings or keys hold one
+    (``\\u0000``) is refused here with 400, naming the request field it is in,
+    not met as a 500 where it reaches the database."""
+    if not isinstance(data, dict):
+        if _holds_nul(data):
+            raise ParseError(NUL_IN_STRING)
+        return
+    fields: dict[str, list[str]] = {}
+    for name, value in data.items():
+        if "\x00" in name:
+            raise ParseError(NUL_IN_KEY)
+        if _holds_nul(value):
+            fields[name] = [NUL_IN_VALUE]
+    if fields:
+        raise ValidationError(fields)
 
 
 class JSONParser(parsers.JSONParser):
