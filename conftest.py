@@ -146,6 +146,28 @@ def start_worker() -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
 
 
 @pytest.fixture
+def queue_length() -> Callable[..., int]:
+    """Empty this test run's broker queues (earlier tests leave messages no worker
+    took) and return a function that counts the messages waiting on one of them:
+    the main queue, or its ``.housekeeping`` queue with ``housekeeping=True``."""
+    from erp.celery import app
+
+    main = app.conf.task_default_queue
+    names = [main, f"{main}.housekeeping"]  # never the configured, shared queues
+    with app.connection_for_write() as broker:
+        for name in names:
+            broker.default_channel.queue_declare(queue=name)
+            broker.default_channel.queue_purge(name)
+
+    def length(*, housekeeping: bool = False) -> int:
+        with app.connection_for_write() as broker:
+            declared = broker.default_channel.queue_declare(queue=names[housekeeping])
+            return int(declared.message_count)
+
+    return length
+
+
+@pytest.fixture
 def worker(start_worker: Callable[..., subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
     """A real Celery worker process on the project's broker and this test's database."""
     return start_worker()

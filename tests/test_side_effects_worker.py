@@ -25,7 +25,6 @@ from django.db import transaction
 from django.db.utils import OperationalError
 from django.utils import timezone
 
-from erp.celery import app as celery_app
 from erp.models import SideEffect
 from erp.side_effects import side_effects_sweep
 from inventory.services import stock_receive
@@ -132,12 +131,6 @@ def wait_for(condition: Callable[[], Any], what: str, timeout: float = 90) -> No
         time.sleep(0.2)
 
 
-def queue_length() -> int:
-    with celery_app.connection_for_write() as broker:
-        name = celery_app.conf.task_default_queue
-        return int(broker.default_channel.queue_declare(queue=name).message_count)
-
-
 def unlocked(effect: SideEffect) -> bool:
     """Whether no transaction holds the row (the killed worker's has ended)."""
     try:
@@ -150,7 +143,7 @@ def unlocked(effect: SideEffect) -> bool:
 
 @pytest.mark.worker
 def test_a_worker_killed_while_sending_the_tracking_email_still_sends_it_exactly_once(
-    start_worker, start_mail_server, settings
+    start_worker, start_mail_server, settings, queue_length
 ):
     settings.SIDE_EFFECT_LEASE_SECONDS = LEASE_SECONDS
     warehouse = WarehouseFactory(code="BER-1")

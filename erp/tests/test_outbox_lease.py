@@ -17,7 +17,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from erp import services, tasks
-from erp.celery import app as celery_app
 from erp.models import OutboxEvent, WebhookDelivery, WebhookSubscription, WorkerHeartbeat
 from erp.services import outbox_event_dispatch, outbox_event_record, outbox_sweep
 
@@ -188,16 +187,10 @@ def test_concurrent_sweeps_queue_each_due_delivery_once(sent):
 # --- a backlog drains through a real worker ------------------------------------------
 
 
-def queue_length(name: str) -> int:
-    """Messages waiting on the test's broker queue ``name``."""
-    with celery_app.connection_for_write() as broker:
-        return int(broker.default_channel.queue_declare(queue=name).message_count)
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_backlog_drains_each_delivery_queued_once_and_heartbeats_do_not_wait_behind_it(
-    start_receiver, start_worker
+    start_receiver, start_worker, queue_length
 ):
     backlog = 40
     receiver = start_receiver(delay=0.15)  # a slow receiver: the queue stays long a while
@@ -214,15 +207,14 @@ def test_a_backlog_drains_each_delivery_queued_once_and_heartbeats_do_not_wait_b
     WebhookDelivery.objects.bulk_create(
         [WebhookDelivery(event=event, subscription=subscription) for event in events]
     )
-    main_queue = celery_app.conf.task_default_queue
-    assert queue_length(main_queue) == 0
+    assert queue_length() == 0
 
     # beat runs the sweep every 30 s; before the fix each run queued all 40 again
     for _ in range(5):
         outbox_sweep()
-        assert queue_length(main_queue) == backlog
+        assert queue_length() == backlog
     tasks.record_worker_heartbeat.delay(worker="behind-the-backlog")
-    assert queue_length(f"{main_queue}.housekeeping") == 1
+    assert queue_length(housekeeping=True) == 1
 
     worker = start_worker()
     longest = backlog
@@ -236,13 +228,13 @@ def test_a_backlog_drains_each_delivery_queued_once_and_heartbeats_do_not_wait_b
                 status=Status.DELIVERED
             ).count()
         outbox_sweep()  # keeps running while the worker drains
-        longest = max(longest, queue_length(main_queue))
+        longest = max(longest, queue_length())
         time.sleep(0.3)
 
     assert longest == backlog  # never more messages than deliveries
     assert delivered_when_heartbeat_ran is not None
     assert delivered_when_heartbeat_ran < backlog / 2  # it did not wait for the backlog
-    assert queue_length(main_queue) == 0
+    assert queue_length() == 0
     assert len(receiver.requests) == backlog
     event_ids = {request.headers["Kontor-Event-Id"] for request in receiver.requests}
     assert event_ids == {str(event.pk) for event in events}  # each one once
