@@ -315,6 +315,17 @@ def side_effect_retry(*, effect_id: int) -> bool:
     return True
 
 
+def side_effects_settle(*, subject: Model, note: str) -> int:
+    """Mark the pending side effects of ``subject`` done without performing them
+    (demo data is not e-mailed); their messages then find nothing to do. Returns
+    how many were settled."""
+    return SideEffect.objects.filter(
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=subject.pk,
+        status=Status.PENDING,
+    ).update(status=Status.DONE, done_at=timezone.now(), leased_until=None, outcome=note[:255])
+
+
 def side_effects_prune() -> int:
     """Delete done side effects older than ``OUTBOX_RETENTION_DAYS``; failed and
     pending ones stay. Returns how many went."""

@@ -30,6 +30,7 @@ from erp.side_effects import (
     side_effect_retry,
     side_effect_task,
     side_effects_prune,
+    side_effects_settle,
     side_effects_sweep,
 )
 from erp.tasks import route_housekeeping
@@ -351,6 +352,22 @@ def test_heartbeats_and_sweeps_have_their_own_queue_that_every_worker_consumes(s
     assert [q.name for q in settings.CELERY_TASK_QUEUES] == [queue, f"{queue}.housekeeping"]
     sweep = settings.CELERY_BEAT_SCHEDULE["side-effects-sweep"]
     assert (sweep["task"], sweep["schedule"]) == ("erp.tasks.side_effects_sweep", 30.0)
+
+
+@pytest.mark.django_db
+def test_settling_marks_pending_effects_done_without_performing_them(sent):
+    user, other = UserFactory(), UserFactory()
+    side_effect_record(kind=KIND, subject=user)
+    side_effect_record(kind=KIND, subject=other)
+
+    assert side_effects_settle(subject=user, note="Not sent: demo data.") == 1
+
+    assert perform_test_effect(user.pk) is False  # its message finds nothing to do
+    assert script["calls"] == []
+    effect = row(user)
+    assert (effect.status, effect.outcome, effect.attempts) == ("done", "Not sent: demo data.", 0)
+    assert row(other).status == Status.PENDING
+    assert side_effects_settle(subject=user, note="again") == 0
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from oscar.core.loading import get_class, get_model
 
 from accounting.services import backdated
 from erp.permissions import SYSTEM
+from erp.side_effects import side_effects_settle
 from inventory.models import Warehouse
 from inventory.selectors import available_to_promise
 from orders import services
@@ -155,6 +156,8 @@ def _age(order: Any, days: int) -> None:
         shipped_at=F("shipped_at") - shift + timedelta(days=1),
         tracking_email_sent_at=timezone.now(),  # demo orders send no e-mails
     )
+    for subject in [order, *Shipment.objects.filter(order=order)]:
+        side_effects_settle(subject=subject, note="Not sent: demo data.")
 
 
 HISTORY_ORDERS = 40
