@@ -7,7 +7,7 @@ Invariants:
   schema documents JSON only, so a generated client sends what the server reads.
 - Parsing never recurses without a bound: a body nested deeper than
   ``MAX_JSON_DEPTH`` arrays/objects is refused with ``400 invalid`` after a flat
-  scan of the bytes, before ``json.loads`` sees it.
+  scan of the decoded text, before ``json.loads`` sees it.
 - A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is refused with
   ``413 payload_too_large`` before it is read into memory (``PayloadTooLarge``).
 - The body is read whole through ``HttpRequest.body``, which enforces the size

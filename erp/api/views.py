@@ -24,10 +24,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from erp.api.exceptions import ApiError
+from erp.api.parsers import JSONParser
 from erp.api.serializers import ErrorSerializer
 from erp.api.throttling import LoginThrottle
 from erp.logins.lockout import lockout_message, lockout_seconds
@@ -90,7 +90,7 @@ class TokenLoginView(ObtainAuthToken):
     """Exchange a username and password for an API token (``Authorization: Token <token>``)."""
 
     throttle_classes = [LoginThrottle]
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # JSON, not ObtainAuthToken's forms
+    parser_classes = [JSONParser]  # the API's, not ObtainAuthToken's form parsers
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
