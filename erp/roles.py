@@ -6,6 +6,8 @@ permissions (``"override_credit_hold"``) are listed by codename. Permissions of
 models that do not exist yet are skipped, so each app's later migrations call
 :func:`sync_role_groups` again to extend the roles to their new models.
 Superusers are outside the roles; only they manage groups and permissions.
+Managers create staff accounts and give them the other roles (``erp.users``);
+which permission each order operation needs is ``orders.services.permissions``.
 """
 
 from typing import Any
