@@ -47,14 +47,10 @@ API_PREFIX = "/api/"
 NUL_MESSAGE = "contains a NUL character (%00), which no field accepts."
 UTF8_MESSAGE = "is not valid UTF-8 text."
 UNAVAILABLE_DETAIL = (
-    "The database cannot be reached at the moment; nothing was changed. "
-    "Please try again in a few seconds."
+    "The database cannot be reached at the moment. Please try again in a few seconds."
 )
 LOOKUP_DETAIL = "The list cannot be filtered or sorted by what the address asks for."
-UNSTORABLE_DETAIL = (
-    "A value in this request cannot be stored (too long, out of range or not "
-    "text); nothing was changed."
-)
+UNSTORABLE_DETAIL = "A value in this request cannot be stored (too long, out of range or not text)."
 
 
 class BadInput(Exception):

@@ -10,10 +10,10 @@ inside a savepoint rolled back afterwards, so a request that logs the client
 out or deletes something leaves the next one the same database.
 """
 
+import copy
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -95,7 +95,7 @@ NON_NUMERIC = Hostile(
 
 
 def _request(client: Client, method: str, url: str, hostile: Hostile) -> int:
-    cookies = SimpleCookie(client.cookies.output(header="", sep=";"))
+    cookies = copy.deepcopy(client.cookies)
     savepoint = transaction.savepoint()
     try:
         if method == "GET":
@@ -118,6 +118,11 @@ def _walk_as(client: Client, hostile: Hostile) -> list[str]:
             if status >= 500:
                 failures.append(f"{status} {method} {url[:120]}")
     return failures
+
+
+def _still_logged_in(client: Client) -> bool:
+    """The walk (logout URLs included) left the client as it found it."""
+    return client.session.get("_auth_user_id") is not None
 
 
 @pytest.fixture
@@ -147,6 +152,7 @@ def test_no_url_answers_500_to_a_nul_byte(
     clients: dict[str, Client], who: str, hostile: Hostile
 ) -> None:
     assert _walk_as(clients[who], hostile) == []
+    assert _still_logged_in(clients[who]) is (who != "anonymous")
 
 
 @pytest.mark.parametrize("who", ["anonymous", "customer", "superuser"])
@@ -155,3 +161,4 @@ def test_no_url_answers_500_to_over_long_or_non_numeric_values(
     clients: dict[str, Client], who: str, hostile: Hostile
 ) -> None:
     assert _walk_as(clients[who], hostile) == []
+    assert _still_logged_in(clients[who]) is (who != "anonymous")
