@@ -106,8 +106,8 @@ MIGRATION_MODULES = {
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # before anything that reads the session, user or basket: refuses NUL / bad UTF-8 /
     "csp.middleware.CSPMiddleware",  # early: its header goes on every page rendered after it
+    # before anything that reads the session, user or basket: refuses NUL / bad UTF-8 /
     # over-long addresses (400/414) and answers 503 while the database is out of reach
     "erp.middleware.RequestGuard",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -258,13 +258,6 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 OSCAR_BASKET_COOKIE_SECURE = SESSION_COOKIE_SECURE
 OSCAR_RECENTLY_VIEWED_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-# --- Celery -----------------------------------------------------------------
-# No CELERY_BROKER_URL: Kombu's file-system transport under var/, so a real
-# worker and beat run with no broker server. redis:// or amqp:// for real ones.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://localhost//"
-CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "celery")))
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="kontor")
-# Heartbeats and the sweeps go to "<queue>.housekeeping" (erp.tasks.route_housekeeping),
 # --- content security policy ------------------------------------------------
 # django-csp: no inline script anywhere (storefront, admin, API docs). The few
 # inline scripts our templates need carry the request's nonce
@@ -289,6 +282,13 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# --- Celery -----------------------------------------------------------------
+# No CELERY_BROKER_URL: Kombu's file-system transport under var/, so a real
+# worker and beat run with no broker server. redis:// or amqp:// for real ones.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://localhost//"
+CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "celery")))
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="kontor")
+# Heartbeats and the sweeps go to "<queue>.housekeeping" (erp.tasks.route_housekeeping),
 # which every worker consumes beside the main queue, taking from each in turn: a
 # backlog of e-mails or webhook deliveries cannot hold them up for long, so
 # /healthz does not call a busy worker dead and the sweeps keep running.
