@@ -121,10 +121,14 @@ def connection_settings() -> dict[str, object]:
 
 
 def database_url(name: str = DATABASE_NAME) -> str:
-    """A ``DATABASE_URL`` for the embedded server, for child processes."""
+    """A ``DATABASE_URL`` for the embedded server, for child processes.
+
+    The socket folder goes in the path, percent-encoded (``postgres://user@:port/
+    %2Fsocket%2Fdir/name``): django-environ takes a path starting with ``/`` as the
+    socket folder, but leaves a percent-encoded host as a host name to resolve."""
     from urllib.parse import quote
 
-    return f"postgres://{SUPERUSER}@{quote(str(socket_dir()), safe='')}:{PORT}/{name}"
+    return f"postgres://{SUPERUSER}@:{PORT}/{quote(str(socket_dir()), safe='')}/{name}"
 
 
 def _run_as() -> str | None:

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import environ
+import psycopg
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
@@ -315,3 +317,18 @@ def test_any_other_process_may_start_it_once_at_its_first_connection(
     monkeypatch.setattr(embedded_db, "_may_start", True)
 
     assert [embedded_db.claim_start(), embedded_db.claim_start()] == [True, False]
+
+
+def test_the_embedded_servers_database_url_reaches_it_for_child_processes(db: None) -> None:
+    url = embedded_db.database_url("postgres")
+    config = environ.Env.db_url_config(url)
+
+    assert (config["HOST"], config["PORT"], config["NAME"]) == (
+        str(embedded_db.socket_dir()),
+        embedded_db.PORT,
+        "postgres",
+    )
+    with psycopg.connect(
+        host=config["HOST"], port=config["PORT"], user=config["USER"], dbname=config["NAME"]
+    ) as probe:
+        assert probe.execute("SELECT 1").fetchone() == (1,)

@@ -204,12 +204,20 @@ def test_anonymous_callers_get_401(api: APIClient, invoice, suffix):
     assert response["WWW-Authenticate"] == "Token"
 
 
-@pytest.mark.parametrize("number", ["NOPE", "%00", "INV-%E2%82%AC", "x" * 300])
+@pytest.mark.parametrize("number", ["NOPE", "INV-%E2%82%AC", "x" * 300])
 def test_unknown_or_garbage_numbers_are_404(erika, invoice, number):
     client = client_for(erika)
 
     assert_error(client.get(f"{URL}{number}/"), 404, "not_found")
     assert_error(client.get(f"{URL}{number}/pdf/"), 404, "not_found")
+
+
+def test_a_number_with_a_nul_is_400(erika, invoice):
+    client = client_for(erika)
+
+    # refused before any view (erp.middleware): PostgreSQL stores no NUL
+    assert_error(client.get(f"{URL}%00/"), 400, "invalid")
+    assert_error(client.get(f"{URL}%00/pdf/"), 400, "invalid")
 
 
 #: the token, the buyer's company (none here), count, page, lines
