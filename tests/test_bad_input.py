@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import path
 from oscar.core.loading import get_model
 
+from erp import urls as project_urls
 from tests.factories import CompanyFactory, ProductFactory, UserFactory, buyer_for
 
 NUL_IN_ADDRESS = "The address contains a NUL character (%00), which no field accepts."
@@ -31,8 +32,20 @@ def _raise_a_data_error(request: HttpRequest) -> HttpResponse:
     return HttpResponse("unreachable")
 
 
-# the project's URLs plus one view whose query PostgreSQL refuses (see the DataError test)
-urlpatterns = [path("refused-value/", _raise_a_data_error)]
+def _fail(request: HttpRequest) -> HttpResponse:
+    raise RuntimeError("a bug, not bad input")
+
+
+# the project's URLs and error handlers, plus views whose query PostgreSQL refuses
+# or that have a bug (for the tests marked with this module as their urls)
+urlpatterns = [
+    path("refused-value/", _raise_a_data_error),
+    path("api/v1/broken/", _fail),
+    path("broken/", _fail),
+    *project_urls.urlpatterns,
+]
+handler400 = project_urls.handler400
+handler500 = project_urls.handler500
 
 
 @pytest.fixture(autouse=True)
@@ -224,6 +237,32 @@ def test_a_value_the_database_refuses_is_a_400_not_a_500(anonymous: Client) -> N
 
     assert response.status_code == 400
     assert "A value in this request cannot be stored" in response.content.decode()
+
+
+@pytest.mark.urls("tests.test_bad_input")
+def test_a_bug_is_a_500_in_the_api_error_shape_and_a_plain_page_elsewhere(
+    anonymous: Client,
+) -> None:
+    api = anonymous.get("/api/v1/broken/")
+    page = anonymous.get("/broken/")
+
+    assert api.status_code == 500
+    assert _api_error(api) == {
+        "code": "server_error",
+        "detail": "Something went wrong on our side; it has been logged.",
+        "fields": {},
+    }
+    assert page.status_code == 500
+    assert "<h1>Server error!</h1>" in page.content.decode()
+
+
+def test_a_form_body_over_the_upload_limit_is_a_413_page(customer: Client, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = customer.post("/accounts/quick-order/", {"lines": "SKU-1 1\n" * 200})
+
+    assert response.status_code == 413
+    assert "The request body is larger than the server accepts." in response.content.decode()
 
 
 def test_a_nul_in_an_uploaded_quick_order_file_is_a_message_not_a_500(warehouse_buyer) -> None:
