@@ -28,4 +28,7 @@ handler400 = "erp.views.bad_request"
 handler500 = "erp.views.server_error"
 
 if settings.SERVE_MEDIA:
-    urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
+    urlpatterns = (
+        static(settings.MEDIA_URL, view=views.serve_media, document_root=settings.MEDIA_ROOT)
+        + urlpatterns
+    )

@@ -9,8 +9,9 @@ the request, so no context processor runs), in the API's error shape under
 import sys
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views import defaults
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.views import defaults, static
 from django.views.decorators.cache import never_cache
 
 from erp import selectors
@@ -22,6 +23,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness for load balancers: 200 when database and broker answer, else 503."""
     healthy, report = selectors.health()
     return JsonResponse(report, status=200 if healthy else 503)
+
+
+def serve_media(request: HttpRequest, path: str, document_root: str) -> HttpResponseBase:
+    """Django's development file server for ``MEDIA_URL`` (``SERVE_MEDIA`` with
+    ``DEBUG``); a name the file system refuses (longer than it allows) is a 404."""
+    try:
+        return static.serve(request, path, document_root=document_root)
+    except OSError as error:
+        raise Http404("No such file.") from error
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.regex_helper import normalize
 
+from erp import urls as project_urls  # now, while DEBUG has its session value: see below
 from tests.factories import UserFactory
 
 NUMERIC = re.compile(r"^\\d[+*]?$|^\[0-9\][+*]?$")
@@ -144,6 +145,10 @@ def test_the_walker_finds_the_storefront_account_admin_and_api_urls() -> None:
     assert "admin/order/order/%(object_id)s/change/" in templates
     assert "catalogue/%(product_slug)s_%(pk)s/" in templates
     assert len(templates) > 400
+    # the development media server is in the walk when this session serves media
+    # (erp.urls mounts it at import, imported above while DEBUG still has the
+    # environment's value: the test session turns DEBUG off later)
+    assert ("media/%(path)s" in templates) is bool(project_urls.settings.SERVE_MEDIA)
 
 
 @pytest.mark.parametrize("who", ["anonymous", "customer", "superuser"])
