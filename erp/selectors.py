@@ -63,6 +63,23 @@ def worker_status() -> dict[str, Any]:
     }
 
 
+#: what anyone may read of the health report: no versions, error texts (socket
+#: paths, host names) or worker host names, which only staff and DEBUG see
+PUBLIC_HEALTH_FIELDS = {
+    "database": ("ok",),
+    "broker": ("ok", "transport"),
+    "worker": ("seen", "alive"),
+}
+
+
+def health_public(report: dict[str, Any]) -> dict[str, Any]:
+    """``report`` without the details a stranger could use to map the deployment."""
+    public: dict[str, Any] = {"status": report["status"]}
+    for part, fields in PUBLIC_HEALTH_FIELDS.items():
+        public[part] = {field: report[part][field] for field in fields if field in report[part]}
+    return public
+
+
 def health() -> tuple[bool, dict[str, Any]]:
     database = database_status()
     broker = broker_status()

@@ -10,7 +10,9 @@ Invariants, checked here for every caller (the user admin saves through
   creates staff accounts and gives them the role groups of ``erp.roles.ROLES``
   other than Manager, and edits staff accounts below them (name, e-mail,
   active, those role groups): never a superuser, a Manager (themselves
-  included) or a customer account;
+  included) or a customer account, and never the e-mail address of an
+  existing account (password resets go there: changing it and asking for a
+  reset would be logging in as that person);
 - groups they cannot hand out stay as a superuser set them.
 
 A refused save raises ``PermissionRefused`` and writes nothing.
@@ -106,6 +108,11 @@ def _check_below_superuser(
             )
         if user.password != stored.password:
             raise PermissionRefused("Only a superuser can set another person's password.")
+        if user.email != stored.email:
+            raise PermissionRefused(
+                "Only a superuser can change the e-mail address of an account: "
+                "password resets are sent there."
+            )
     if user.is_superuser:
         raise PermissionRefused("Only a superuser can make someone a superuser.")
     if user_permissions is not None:

@@ -63,7 +63,9 @@ class StaffUserAdmin(UserAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if request.user.is_superuser:
             return super().get_readonly_fields(request, obj)
-        return ("is_staff", "is_superuser", "last_login", "date_joined")
+        # an existing account's e-mail receives its password resets (erp.users)
+        email = ("email",) if obj is not None else ()
+        return ("is_staff", "is_superuser", "last_login", "date_joined", *email)
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "groups":

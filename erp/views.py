@@ -8,6 +8,7 @@ the request, so no context processor runs), in the API's error shape under
 
 import sys
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
@@ -20,8 +21,13 @@ from erp.middleware import error_response, is_api, is_database_unavailable, unav
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers: 200 when database and broker answer, else 503."""
+    """Liveness for load balancers: 200 when database and broker answer, else 503.
+
+    Anyone sees which part is down; versions, error texts and worker names only
+    staff (and DEBUG) see."""
     healthy, report = selectors.health()
+    if not settings.DEBUG and not (report["database"]["ok"] and request.user.is_staff):
+        report = selectors.health_public(report)
     return JsonResponse(report, status=200 if healthy else 503)
 
 

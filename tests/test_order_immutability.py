@@ -141,7 +141,7 @@ def test_every_order_record_admin_is_read_only_for_everyone():
 
     root = StaffFactory(username="root", is_superuser=True)
     request = RequestFactory().get("/admin/")
-    request.user = root
+    request.user = root  # type: ignore[assignment]
     records = [
         "Order",
         "Line",

@@ -134,6 +134,7 @@ def test_openapi_schema_and_docs_are_served_locally(client: Client):
 
 
 def test_healthz_reports_database_and_broker(client: Client):
+    client.force_login(StaffFactory(username="ops", role="Manager"))
     response = client.get("/healthz")
 
     assert response.status_code == 200

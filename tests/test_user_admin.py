@@ -164,10 +164,28 @@ def test_a_manager_changes_a_staff_users_roles_but_a_crafted_post_escalates_noth
     assert unchanged[-2] == ["Warehouse"]
     assert crafted.status_code == 302
     clerk.refresh_from_db()
-    assert (clerk.email, clerk.is_superuser, clerk.is_staff) == ("clerk@shop.example", False, True)
+    assert (clerk.email, clerk.is_superuser, clerk.is_staff) == (unchanged[1], False, True)
     assert list(clerk.groups.values_list("name", flat=True)) == ["Sales"]
     assert list(clerk.user_permissions.all()) == []
     assert clerk.check_password(PASSWORD)
+
+
+def test_a_manager_cannot_redirect_a_staff_users_password_resets_to_another_address(
+    client, manager
+):
+    clerk = StaffFactory(username="clerk", role="Warehouse", email="clerk@shop.example")
+    url = f"/admin/auth/user/{clerk.pk}/change/"
+
+    form = client.get(url).content.decode()
+    client.post(url, change_data(clerk, email="mallory@example.com", first_name="Renamed"))
+
+    assert 'name="email"' not in form  # shown, not editable
+    clerk.refresh_from_db()
+    assert (clerk.email, clerk.first_name) == ("clerk@shop.example", "Renamed")
+    clerk.email = "mallory@example.com"
+    with pytest.raises(PermissionRefused, match="password resets are sent there"):
+        users.user_save(actor=manager, user=clerk)
+    assert User.objects.get(pk=clerk.pk).email == "clerk@shop.example"
 
 
 def test_a_manager_cannot_edit_a_superuser(client, manager, superuser):
@@ -326,15 +344,15 @@ def test_the_user_service_refuses_a_manager_whatever_the_caller_sets():
     clerk.is_superuser = True
     with pytest.raises(PermissionRefused, match="Only a superuser can make someone a superuser"):
         users.user_save(actor=manager, user=clerk)
-    clerk = User.objects.get(pk=clerk.pk)
+    fresh_clerk = User.objects.get(pk=clerk.pk)
     with pytest.raises(PermissionRefused, match="only a superuser can give Manager"):
-        users.user_save(actor=manager, user=clerk, groups=[group("Manager")])
+        users.user_save(actor=manager, user=fresh_clerk, groups=[group("Manager")])
     with pytest.raises(PermissionRefused, match="permissions of their own"):
         users.user_save(
-            actor=manager, user=clerk, user_permissions=Permission.objects.filter(pk__lt=3)
+            actor=manager, user=fresh_clerk, user_permissions=Permission.objects.filter(pk__lt=3)
         )
-    clerk.set_password("reset-by-manager-1")
+    fresh_clerk.set_password("reset-by-manager-1")
     with pytest.raises(PermissionRefused, match="another person's password"):
-        users.user_save(actor=manager, user=clerk)
+        users.user_save(actor=manager, user=fresh_clerk)
 
     assert snapshot(clerk) == before
