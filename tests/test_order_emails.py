@@ -213,3 +213,35 @@ def test_an_email_that_fails_to_send_is_retried_and_marked_sent_only_when_it_wen
     assert len(mailoutbox) == 1
     effect.refresh_from_db()
     assert (effect.status, effect.attempts, effect.last_error) == ("done", 2, "")
+
+
+def test_plain_text_emails_show_names_as_typed_and_the_html_part_escapes_them(
+    mailoutbox, sent, django_capture_on_commit_callbacks
+):
+    product = ProductFactory(title='Tarp & Pole <Ridge> "XL"', listing="19.00")
+    stock_receive(
+        product=product, warehouse=WarehouseFactory(code="BER-1"), quantity=5, unit_cost=1
+    )
+    customer = UserFactory(email="o.brien@example.com")
+    order = place_order([(product, 1)], user=customer)
+    wes = StaffFactory(username="wes", role="Warehouse")
+    shipment = shipment_pack(
+        order=order,
+        warehouse=WarehouseFactory(code="BER-1"),
+        quantities={order.lines.get().pk: 1},
+        user=wes,
+    )
+    shipment_ship(
+        shipment=shipment, carrier=Carrier.objects.get(code="dhl"), tracking_number="T&1", user=wes
+    )
+
+    assert send_tracking_email(shipment.pk) is True
+    assert send_order_confirmation(order.pk) is True
+
+    tracking, confirmation = mailoutbox
+    assert 'Tarp & Pole <Ridge> "XL"' in tracking.body
+    assert "Tracking number: T&1" in tracking.body
+    html, _ = tracking.alternatives[0]
+    assert "Tarp &amp; Pole &lt;Ridge&gt; &quot;XL&quot;" in html
+    assert "&amp;" not in confirmation.body
+    assert 'Tarp & Pole <Ridge> "XL"' in confirmation.body
