@@ -87,7 +87,10 @@ class Carrier(models.Model):
     name = models.CharField(max_length=64)
     tracking_url_pattern = models.CharField(
         max_length=255,
-        help_text="Link to the carrier's tracking page; {tracking_number} is replaced.",
+        validators=[validate_tracking_url_pattern],
+        help_text=(
+            "Link to the carrier's tracking page (http or https); {tracking_number} is replaced."
+        ),
     )
     is_active = models.BooleanField(default=True)
 
@@ -96,13 +99,6 @@ class Carrier(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def clean(self) -> None:
-        super().clean()
-        try:
-            validate_tracking_url_pattern(self.tracking_url_pattern)
-        except ValidationError as error:
-            raise ValidationError({"tracking_url_pattern": error.messages}) from error
 
     def tracking_url(self, tracking_number: str) -> str:
         """The parcel's tracking link, or "" when the stored pattern is not a

@@ -245,3 +245,40 @@ def test_plain_text_emails_show_names_as_typed_and_the_html_part_escapes_them(
     assert "Tarp &amp; Pole &lt;Ridge&gt; &quot;XL&quot;" in html
     assert "&amp;" not in confirmation.body
     assert 'Tarp & Pole <Ridge> "XL"' in confirmation.body
+
+
+def test_emails_queued_before_side_effects_had_rows_are_recorded_by_the_upgrade(
+    tent, mailoutbox, sent
+):
+    import importlib
+
+    from django.apps import apps
+
+    upgrade = importlib.import_module("orders.migrations.0027_carrier_link_rule_and_pending_emails")
+    order = place_order([(tent, 1)], user=UserFactory(email="erika@example.com"))
+    wes = StaffFactory(username="wes", role="Warehouse")
+    shipment = shipment_pack(
+        order=order,
+        warehouse=WarehouseFactory(code="BER-1"),
+        quantities={order.lines.get().pk: 1},
+        user=wes,
+    )
+    shipment_ship(
+        shipment=shipment, carrier=Carrier.objects.get(code="dhl"), tracking_number="T1", user=wes
+    )
+    held, told = (place_order([(tent, 1)], user=UserFactory()) for _ in range(2))
+    Order.objects.filter(pk__in=[held.pk, told.pk]).update(status="Credit hold")
+    told.notes.create(note_type="Credit hold alert", message="Credit hold: told by e-mail.")
+    SideEffect.objects.all().delete()  # as before erp 0009: only a message on the broker
+
+    upgrade.record_unsent_emails(apps, None)
+    upgrade.record_unsent_emails(apps, None)  # a second run adds nothing
+
+    effect = row(shipment, TRACKING_EMAIL)
+    assert (effect.status, effect.leased_until) == (Status.PENDING, None)
+    assert row(held, "order.credit_hold_alert").status == Status.PENDING
+    # nothing for the told order; confirmations went from the request back then
+    assert SideEffect.objects.count() == 2
+    assert side_effects_sweep() == 2
+    assert send_tracking_email(shipment.pk) is True
+    assert [mail.to for mail in mailoutbox] == [["erika@example.com"]]
