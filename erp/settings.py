@@ -363,6 +363,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "erp.tasks.outbox_prune",
         "schedule": 24 * 60 * 60.0,
     },
+    "login-logs-prune": {
+        "task": "erp.logins.tasks.login_logs_prune",
+        "schedule": 24 * 60 * 60.0,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -451,6 +455,8 @@ AXES_CLIENT_IP_CALLABLE = "erp.client_address.client_address"
 AXES_USERNAME_CALLABLE = "erp.logins.lockout.account_key"
 AXES_LOCKOUT_CALLABLE = "erp.logins.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+# the log of logins (shown to Managers) is kept this many days (erp.logins.tasks)
+LOGIN_LOG_RETENTION_DAYS = env.int("LOGIN_LOG_RETENTION_DAYS", default=90)
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_ENABLE_ADMIN = False  # erp.logins.admin registers the screens, with unlock actions
 AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged

@@ -347,3 +347,17 @@ def test_managers_may_view_and_unlock_but_never_edit_attempts_or_logs(erika):
         "unlock_accounts",
         "unlock_addresses",
     ]
+
+
+def test_the_login_log_forgets_logins_older_than_the_retention_period(erika, settings):
+    from erp.logins.tasks import login_logs_prune
+
+    settings.LOGIN_LOG_RETENTION_DAYS = 90
+    storefront_login(Client(REMOTE_ADDR="203.0.113.7"), "erika@example.com", PASSWORD)
+    storefront_login(Client(REMOTE_ADDR="203.0.113.8"), "erika@example.com", PASSWORD)
+    old = AccessLog.objects.get(ip_address="203.0.113.7")
+    AccessLog.objects.filter(pk=old.pk).update(attempt_time=timezone.now() - timedelta(days=91))
+
+    assert login_logs_prune() == 1
+
+    assert list(AccessLog.objects.values_list("ip_address", flat=True)) == ["203.0.113.8"]
