@@ -37,6 +37,22 @@ def _quick_hashes_and_fresh_counts(settings):
     caches["shared"].clear()
 
 
+@pytest.fixture(autouse=True)
+def enqueued(monkeypatch) -> list[tuple[str, list]]:
+    """The broker: what the requests enqueued, each run at once as the worker would."""
+    from erp import services
+
+    messages: list[tuple[str, list]] = []
+
+    def run_as_the_worker(*, task, args=(), countdown=None) -> bool:
+        messages.append((task.name, list(args)))
+        task(*args)
+        return True
+
+    monkeypatch.setattr(services, "task_enqueue", run_as_the_worker)
+    return messages
+
+
 @pytest.fixture
 def erika():
     return UserFactory(username="erika", email="erika@example.com")
@@ -103,6 +119,29 @@ def test_the_answer_is_the_same_for_an_account_no_account_and_a_refused_request(
     }
     page = Client().get(DONE)
     assert NEUTRAL in page.content.decode()
+
+
+def test_the_request_does_the_same_work_for_an_account_and_for_no_account(
+    erika, enqueued, monkeypatch
+):
+    from erp import services
+
+    queued: list[list] = []
+    monkeypatch.setattr(
+        services, "task_enqueue", lambda *, task, args=(), countdown=None: queued.append(args)
+    )
+
+    known = ask_for_reset("erika@example.com", "198.51.100.1")
+    unknown = ask_for_reset("nobody@example.com", "198.51.100.2")
+
+    # the look-up and the e-mail happen in the worker, not in the request
+    assert queued == [["erika@example.com"], ["nobody@example.com"]]
+    assert mail.outbox == []
+    assert (known["Location"], unknown["Location"]) == (DONE, DONE)
+    from shop.tasks import send_password_reset
+
+    assert [send_password_reset(*args) for args in queued] == [1, 0]
+    assert [message.to for message in mail.outbox] == [["erika@example.com"]]
 
 
 def test_a_spoofed_forwarded_for_does_not_reset_the_limit_per_client_address():
