@@ -182,9 +182,10 @@ def test_a_manager_cannot_redirect_a_staff_users_password_resets_to_another_addr
     assert 'name="email"' not in form  # shown, not editable
     clerk.refresh_from_db()
     assert (clerk.email, clerk.first_name) == ("clerk@shop.example", "Renamed")
-    clerk.email = "mallory@example.com"
+    stored = User.objects.get(pk=clerk.pk)
+    stored.email = "mallory@example.com"
     with pytest.raises(PermissionRefused, match="password resets are sent there"):
-        users.user_save(actor=manager, user=clerk)
+        users.user_save(actor=manager, user=stored)
     assert User.objects.get(pk=clerk.pk).email == "clerk@shop.example"
 
 
