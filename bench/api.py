@@ -27,6 +27,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from erp.permissions import SYSTEM
+
 CLIENTS = 16
 ORDERS_PER_CLIENT = 25
 HOT_STOCK = CLIENTS * ORDERS_PER_CLIENT // 2
@@ -167,7 +169,13 @@ def run() -> list[tuple[str, str, str]]:
     skus = [product.stockrecords.all()[0].partner_sku for product in products]
     for product in products[1:]:
         if available_to_promise([product.pk])[product.pk] < 100:
-            stock_receive(product=product, warehouse=warehouse, quantity=500, unit_cost=Decimal(5))
+            stock_receive(
+                user=SYSTEM,
+                product=product,
+                warehouse=warehouse,
+                quantity=500,
+                unit_cost=Decimal(5),
+            )
     users: list[Any] = [UserFactory(username=f"api-bench-{n}") for n in range(CLIENTS)]
     tokens = [Token.objects.get_or_create(user_id=user.pk)[0].key for user in users]
     connections.close_all()
@@ -198,7 +206,9 @@ def run() -> list[tuple[str, str, str]]:
         hot = products[0]
         for stock in Stock.objects.filter(product=hot).select_related("warehouse"):
             extra = HOT_STOCK if stock.warehouse_id == warehouse.pk else 0
-            stock_count(product=hot, warehouse=stock.warehouse, counted=stock.allocated + extra)
+            stock_count(
+                user=SYSTEM, product=hot, warehouse=stock.warehouse, counted=stock.allocated + extra
+            )
         connections.close_all()
         payload = {"lines": [{"sku": skus[0], "quantity": 1}], "shipping_address": ADDRESS}
         outcome = _run(port, tokens, [[payload] * ORDERS_PER_CLIENT for _ in range(CLIENTS)])

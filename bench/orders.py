@@ -14,6 +14,8 @@ from typing import Any
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
+from erp.permissions import SYSTEM
+
 WORKERS = 8
 ORDERS_PER_WORKER = 150
 HOT_STOCK = WORKERS * ORDERS_PER_WORKER // 2
@@ -102,7 +104,9 @@ def run() -> list[tuple[str, str, str]]:
     warehouse = Warehouse.objects.get(code="BER-1")
     products = list(Product.objects.order_by("pk"))
     for product in products:  # plenty for the spread run
-        stock_receive(product=product, warehouse=warehouse, quantity=1000, unit_cost=Decimal(5))
+        stock_receive(
+            user=SYSTEM, product=product, warehouse=warehouse, quantity=1000, unit_cost=Decimal(5)
+        )
     rng = random.Random(7)
     rows = []
 
@@ -127,7 +131,9 @@ def run() -> list[tuple[str, str, str]]:
     # leave exactly HOT_STOCK units free for the hot product, all of them in BER-1
     for row in Stock.objects.filter(product=hot).select_related("warehouse"):
         extra = HOT_STOCK if row.warehouse_id == warehouse.pk else 0
-        stock_count(product=hot, warehouse=row.warehouse, counted=row.allocated + extra)
+        stock_count(
+            user=SYSTEM, product=hot, warehouse=row.warehouse, counted=row.allocated + extra
+        )
     assert available_to_promise([hot.pk]) == {hot.pk: HOT_STOCK}
     hot_baskets = [_baskets([[(hot.pk, 1)]] * ORDERS_PER_WORKER) for _ in range(WORKERS)]
     placed, attempted, elapsed = _run(hot_baskets)

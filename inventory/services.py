@@ -12,7 +12,12 @@ Invariants kept here (and backed by CHECK constraints and a trigger):
 - an order's allocation is all-or-nothing: a shortage on any line raises
   :class:`InsufficientStock` and changes nothing;
 - a change of a product's available-to-promise records a ``stock.changed``
-  outbox event in the same transaction (webhooks).
+  outbox event in the same transaction (webhooks);
+- the writes staff cause by hand (receive, transfer, adjust, count) take the
+  actor and refuse (``PermissionRefused``, nothing written) one whose role may
+  not write stock moves, whichever screen, scanner or API calls them; the
+  writes of order flows (allocate, release, issue, return) are authorised by
+  the order services that call them.
 """
 
 from __future__ import annotations
@@ -30,12 +35,15 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from accounting.services import business_date, credit, debit, journal_entry_post, money
+from erp.permissions import permission_require
 from erp.services import outbox_events_record
 from inventory import lock_objects
 from inventory.models import Allocation, Stock, StockMove, Warehouse
 
 Product = get_model("catalogue", "Product")
 COST_PLACES = Decimal("0.0001")
+#: writing a stock move by hand: Warehouse and Manager (erp.roles)
+STOCK_CHANGE = "inventory.add_stockmove"
 
 
 class InventoryError(Exception):
@@ -220,11 +228,12 @@ def stock_receive(
     warehouse: Warehouse,
     quantity: int,
     unit_cost: Decimal,
+    user: Any,
     reference: str = "",
-    user: Any = None,
     occurred_at: datetime | None = None,
 ) -> StockMove:
     """Goods arrived: add to on hand and fold their cost into the moving average."""
+    permission_require(user, STOCK_CHANGE, doing="receive stock")
     _positive(quantity)
     unit_cost = Decimal(unit_cost)
     if unit_cost < 0:
@@ -273,10 +282,11 @@ def stock_transfer(
     source: Warehouse,
     destination: Warehouse,
     quantity: int,
+    user: Any,
     reason: str = "",
-    user: Any = None,
 ) -> tuple[StockMove, StockMove]:
     """Move unallocated units between warehouses at the current average cost."""
+    permission_require(user, STOCK_CHANGE, doing="move stock between warehouses")
     _positive(quantity)
     if source.pk == destination.pk:
         raise InventoryError("Source and destination warehouse must differ.")
@@ -317,9 +327,10 @@ def stock_transfer(
 
 
 def stock_adjust(
-    *, product: Any, warehouse: Warehouse, quantity: int, reason: str, user: Any = None
+    *, product: Any, warehouse: Warehouse, quantity: int, reason: str, user: Any
 ) -> StockMove:
     """Correct on hand by ``quantity`` (signed): damage, loss, found goods."""
+    permission_require(user, STOCK_CHANGE, doing="adjust stock")
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity == 0:
         raise InventoryError(
             f"Adjustment must be a whole number other than zero (got {quantity!r})."
@@ -345,9 +356,10 @@ def stock_adjust(
 
 
 def stock_count(
-    *, product: Any, warehouse: Warehouse, counted: int, reason: str = "", user: Any = None
+    *, product: Any, warehouse: Warehouse, counted: int, user: Any, reason: str = ""
 ) -> StockMove | None:
     """Set on hand to a physical count; returns the correcting move, or None if it matched."""
+    permission_require(user, STOCK_CHANGE, doing="record stock counts")
     if isinstance(counted, bool) or not isinstance(counted, int) or counted < 0:
         raise InventoryError(f"A count must be a whole number, zero or more (got {counted!r}).")
     with transaction.atomic():

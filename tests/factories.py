@@ -9,6 +9,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from oscar.core.loading import get_model
 
+from erp.permissions import SYSTEM
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -94,6 +96,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
         from inventory.services import stock_receive
 
         stock_receive(
+            user=SYSTEM,
             product=self,
             warehouse=WarehouseFactory(code="MAIN", priority=1),
             quantity=extracted,

@@ -34,7 +34,13 @@ def warehouse():
 
 def stocked(title: str, gross: str, warehouse, quantity: int = 100):
     product = ProductFactory(title=title, listing=Decimal(gross))
-    stock_receive(product=product, warehouse=warehouse, quantity=quantity, unit_cost=Decimal("10"))
+    stock_receive(
+        user=SYSTEM,
+        product=product,
+        warehouse=warehouse,
+        quantity=quantity,
+        unit_cost=Decimal("10"),
+    )
     return product
 
 

@@ -10,6 +10,7 @@ from django.test import Client
 from oscar.core.loading import get_model
 
 from crm.models import PriceListItem
+from erp.permissions import SYSTEM
 from inventory.services import stock_receive
 from orders.credit import CreditLimitExceeded
 from tests.factories import CompanyFactory, ProductFactory, WarehouseFactory, buyer_for, place_order
@@ -36,7 +37,9 @@ def test_two_buyers_each_see_only_their_own_price(settings, site_cache):
         settings.CACHE_MIDDLEWARE_SECONDS = 600
     warehouse = WarehouseFactory(code="BER-1")
     tent = ProductFactory(title="Granite Tent", listing=Decimal("119.00"))
-    stock_receive(product=tent, warehouse=warehouse, quantity=50, unit_cost=Decimal(10))
+    stock_receive(
+        user=SYSTEM, product=tent, warehouse=warehouse, quantity=50, unit_cost=Decimal(10)
+    )
     alpha, beta = CompanyFactory(name="Alpha AG"), CompanyFactory(name="Beta GmbH")
     PriceListItem.objects.create(price_list=alpha.price_list, product=tent, price=Decimal("81.00"))
     PriceListItem.objects.create(price_list=beta.price_list, product=tent, price=Decimal("92.00"))
@@ -81,7 +84,9 @@ def test_two_buyers_each_see_only_their_own_price(settings, site_cache):
 def test_concurrent_on_account_orders_cannot_together_exceed_the_credit_limit():
     warehouse = WarehouseFactory(code="BER-1")
     tent = ProductFactory(title="Granite Tent", listing=Decimal("119.00"))
-    stock_receive(product=tent, warehouse=warehouse, quantity=100, unit_cost=Decimal(10))
+    stock_receive(
+        user=SYSTEM, product=tent, warehouse=warehouse, quantity=100, unit_cost=Decimal(10)
+    )
     company = CompanyFactory(credit_limit=Decimal("500.00"), price_list=None)
     buyers = [buyer_for(company, f"buyer{i}") for i in range(10)]
     start = threading.Barrier(len(buyers))

@@ -34,7 +34,9 @@ def berlin():
 @pytest.fixture
 def tent(berlin):
     product = ProductFactory(title="Granite Tent", listing=Decimal("100.00"))
-    stock_receive(product=product, warehouse=berlin, quantity=10, unit_cost=Decimal("40"))
+    stock_receive(
+        user=SYSTEM, product=product, warehouse=berlin, quantity=10, unit_cost=Decimal("40")
+    )
     return product
 
 
@@ -155,7 +157,7 @@ def test_a_return_credits_restocks_and_refunds(tent, berlin):
 
 
 def test_adjustments_post_to_inventory_adjustments(tent, berlin):
-    stock_adjust(product=tent, warehouse=berlin, quantity=-2, reason="water damage")
+    stock_adjust(user=SYSTEM, product=tent, warehouse=berlin, quantity=-2, reason="water damage")
 
     assert role_balance("inventory_adjustment") == Decimal("80.00")
     assert role_balance("inventory") == Decimal("320.00")

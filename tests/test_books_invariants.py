@@ -61,6 +61,7 @@ class BooksMachine(RuleBasedStateMachine):
     )
     def receive(self, which: int, quantity: int, cost: Decimal) -> None:
         stock_receive(
+            user=SYSTEM,
             product=self.products[which],
             warehouse=self.warehouse,
             quantity=quantity,
@@ -133,7 +134,11 @@ class BooksMachine(RuleBasedStateMachine):
     def adjust(self, which: int, change: int) -> None:
         with contextlib.suppress(InsufficientStock):  # more than is free: refused, fine
             stock_adjust(
-                product=self.products[which], warehouse=self.warehouse, quantity=change, reason="x"
+                user=SYSTEM,
+                product=self.products[which],
+                warehouse=self.warehouse,
+                quantity=change,
+                reason="x",
             )
 
     @invariant()

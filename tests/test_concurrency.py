@@ -66,7 +66,9 @@ def run_concurrently(baskets, timeout=120):
 def test_forty_buyers_for_ten_units_give_exactly_ten_orders():
     warehouse = WarehouseFactory(code="BER-1")
     product = ProductFactory(title="Last Tent")
-    services.stock_receive(product=product, warehouse=warehouse, quantity=10, unit_cost=Decimal(3))
+    services.stock_receive(
+        user=SYSTEM, product=product, warehouse=warehouse, quantity=10, unit_cost=Decimal(3)
+    )
     baskets = [basket_for([(product, 1)]) for _ in range(40)]
 
     outcomes = run_concurrently(baskets)
@@ -89,7 +91,9 @@ def test_two_line_orders_in_opposite_order_do_not_deadlock():
     warehouse = WarehouseFactory(code="BER-1")
     tent, lamp = ProductFactory(title="Tent"), ProductFactory(title="Lamp")
     for product in (tent, lamp):
-        services.stock_receive(product=product, warehouse=warehouse, quantity=100, unit_cost=1)
+        services.stock_receive(
+            user=SYSTEM, product=product, warehouse=warehouse, quantity=100, unit_cost=1
+        )
     baskets = [
         basket_for([(tent, 1), (lamp, 1)] if index % 2 else [(lamp, 1), (tent, 1)])
         for index in range(24)
@@ -111,7 +115,9 @@ def test_two_workers_running_the_same_tracking_email_task_send_it_once(mailoutbo
 
     warehouse = WarehouseFactory(code="BER-1")
     product = ProductFactory(title="Tent")
-    services.stock_receive(product=product, warehouse=warehouse, quantity=2, unit_cost=1)
+    services.stock_receive(
+        user=SYSTEM, product=product, warehouse=warehouse, quantity=2, unit_cost=1
+    )
     order = place_order([(product, 1)])
     shipment = shipment_pack(
         user=SYSTEM, order=order, warehouse=warehouse, quantities={order.lines.get().pk: 1}

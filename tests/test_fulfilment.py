@@ -45,7 +45,9 @@ def tent(berlin):
     from inventory.services import stock_receive
 
     product = ProductFactory(title="Granite Tent", listing=Decimal("100.00"))
-    stock_receive(product=product, warehouse=berlin, quantity=5, unit_cost=Decimal("40"))
+    stock_receive(
+        user=SYSTEM, product=product, warehouse=berlin, quantity=5, unit_cost=Decimal("40")
+    )
     return product
 
 

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from erp.permissions import SYSTEM
 from inventory import selectors, services
 from inventory.models import Stock
 from tests.factories import LineFactory, ProductFactory, WarehouseFactory
@@ -54,6 +55,7 @@ class StockMachine(RuleBasedStateMachine):
     @rule(index=WAREHOUSE, quantity=QUANTITY, cost=st.decimals(0, 500, places=2))
     def receive(self, index: int, quantity: int, cost: Decimal) -> None:
         services.stock_receive(
+            user=SYSTEM,
             product=self.product,
             warehouse=self.warehouses[index],
             quantity=quantity,
@@ -66,6 +68,7 @@ class StockMachine(RuleBasedStateMachine):
         if source == destination:
             with pytest.raises(services.InventoryError):
                 services.stock_transfer(
+                    user=SYSTEM,
                     product=self.product,
                     source=self.warehouses[source],
                     destination=self.warehouses[destination],
@@ -75,6 +78,7 @@ class StockMachine(RuleBasedStateMachine):
         if quantity > self.free(source):
             with pytest.raises(services.InsufficientStock):
                 services.stock_transfer(
+                    user=SYSTEM,
                     product=self.product,
                     source=self.warehouses[source],
                     destination=self.warehouses[destination],
@@ -82,6 +86,7 @@ class StockMachine(RuleBasedStateMachine):
                 )
             return
         services.stock_transfer(
+            user=SYSTEM,
             product=self.product,
             source=self.warehouses[source],
             destination=self.warehouses[destination],
@@ -143,6 +148,7 @@ class StockMachine(RuleBasedStateMachine):
         if change < 0 and -change > self.free(index):
             with pytest.raises(services.InsufficientStock):
                 services.stock_adjust(
+                    user=SYSTEM,
                     product=self.product,
                     warehouse=self.warehouses[index],
                     quantity=change,
@@ -150,7 +156,11 @@ class StockMachine(RuleBasedStateMachine):
                 )
             return
         services.stock_adjust(
-            product=self.product, warehouse=self.warehouses[index], quantity=change, reason="x"
+            user=SYSTEM,
+            product=self.product,
+            warehouse=self.warehouses[index],
+            quantity=change,
+            reason="x",
         )
         self.on_hand[index] += change
 
@@ -159,11 +169,14 @@ class StockMachine(RuleBasedStateMachine):
         if counted < self.allocated[index]:
             with pytest.raises(services.InventoryError):
                 services.stock_count(
-                    product=self.product, warehouse=self.warehouses[index], counted=counted
+                    user=SYSTEM,
+                    product=self.product,
+                    warehouse=self.warehouses[index],
+                    counted=counted,
                 )
             return
         services.stock_count(
-            product=self.product, warehouse=self.warehouses[index], counted=counted
+            user=SYSTEM, product=self.product, warehouse=self.warehouses[index], counted=counted
         )
         self.on_hand[index] = counted
 

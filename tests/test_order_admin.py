@@ -30,7 +30,9 @@ def berlin():
 @pytest.fixture
 def tent(berlin):
     product = ProductFactory(title="Granite Tent", listing=Decimal("120.00"))
-    stock_receive(product=product, warehouse=berlin, quantity=6, unit_cost=Decimal("50"))
+    stock_receive(
+        user=SYSTEM, product=product, warehouse=berlin, quantity=6, unit_cost=Decimal("50")
+    )
     return product
 
 

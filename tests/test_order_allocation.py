@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from oscar.core.loading import get_model
 
+from erp.permissions import SYSTEM
 from inventory import selectors, services
 from inventory.models import Allocation, Stock
 from tests.factories import ProductFactory, WarehouseFactory, place_order
@@ -25,7 +26,7 @@ def hamburg():
 
 def receive(product, warehouse, quantity):
     services.stock_receive(
-        product=product, warehouse=warehouse, quantity=quantity, unit_cost=Decimal("5")
+        user=SYSTEM, product=product, warehouse=warehouse, quantity=quantity, unit_cost=Decimal("5")
     )
 
 

@@ -18,6 +18,7 @@ from oscar.core.loading import get_model
 
 from erp import services
 from erp.models import SideEffect
+from erp.permissions import SYSTEM
 from erp.side_effects import side_effects_sweep
 from inventory.services import stock_receive
 from orders.models import Carrier
@@ -82,7 +83,11 @@ def row(subject: Any, kind: str) -> SideEffect:
 def tent():
     product = ProductFactory(title="Granite Tent", listing="119.00")
     stock_receive(
-        product=product, warehouse=WarehouseFactory(code="BER-1"), quantity=20, unit_cost=1
+        user=SYSTEM,
+        product=product,
+        warehouse=WarehouseFactory(code="BER-1"),
+        quantity=20,
+        unit_cost=1,
     )
     return product
 
@@ -220,7 +225,11 @@ def test_plain_text_emails_show_names_as_typed_and_the_html_part_escapes_them(
 ):
     product = ProductFactory(title='Tarp & Pole <Ridge> "XL"', listing="19.00")
     stock_receive(
-        product=product, warehouse=WarehouseFactory(code="BER-1"), quantity=5, unit_cost=1
+        user=SYSTEM,
+        product=product,
+        warehouse=WarehouseFactory(code="BER-1"),
+        quantity=5,
+        unit_cost=1,
     )
     customer = UserFactory(email="o.brien@example.com")
     order = place_order([(product, 1)], user=customer)

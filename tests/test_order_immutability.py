@@ -50,7 +50,9 @@ def stove(berlin):
     from inventory.services import stock_receive
 
     product = ProductFactory(title="Camp Stove", listing=Decimal("188.95"))
-    stock_receive(product=product, warehouse=berlin, quantity=20, unit_cost=Decimal("60"))
+    stock_receive(
+        user=SYSTEM, product=product, warehouse=berlin, quantity=20, unit_cost=Decimal("60")
+    )
     return product
 
 

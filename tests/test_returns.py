@@ -42,7 +42,9 @@ def quarantine():
 
 def shipped_order(berlin, quantity=3, payment_method="test_card"):
     product = ProductFactory(title="Heath Jacket", listing=Decimal("80.00"))
-    stock_receive(product=product, warehouse=berlin, quantity=10, unit_cost=Decimal("30"))
+    stock_receive(
+        user=SYSTEM, product=product, warehouse=berlin, quantity=10, unit_cost=Decimal("30")
+    )
     order = place_order([(product, quantity)], payment_method=payment_method)
     if payment_method == "bank_transfer":
         order_mark_paid(user=SYSTEM, order=order, reference="transfer")
@@ -115,7 +117,7 @@ def test_cannot_return_more_than_shipped_or_twice(berlin):
 
 def test_nothing_before_shipping_and_nothing_after_the_window(berlin, settings):
     product = ProductFactory()
-    stock_receive(product=product, warehouse=berlin, quantity=3, unit_cost=Decimal(1))
+    stock_receive(user=SYSTEM, product=product, warehouse=berlin, quantity=3, unit_cost=Decimal(1))
     unshipped = place_order([(product, 1)])
     with pytest.raises(OrderError, match="nothing can be returned yet"):
         return_request_create(

@@ -134,7 +134,9 @@ def berlin():
 def business(berlin) -> dict[str, Any]:
     """A little of everything: orders in each state, a parcel out, a return, an invoice."""
     tent = ProductFactory(title="Granite Tent", listing=Decimal("120.00"))
-    stock_receive(product=tent, warehouse=berlin, quantity=200, unit_cost=Decimal("50"))
+    stock_receive(
+        user=SYSTEM, product=tent, warehouse=berlin, quantity=200, unit_cost=Decimal("50")
+    )
     shipped = place_order([(tent, 2)], user=UserFactory(username="erika"))
     line = shipped.lines.get()
     parcel = shipment_pack(user=SYSTEM, order=shipped, warehouse=berlin, quantities={line.pk: 2})

@@ -26,6 +26,7 @@ from django.db.utils import OperationalError
 from django.utils import timezone
 
 from erp.models import SideEffect
+from erp.permissions import SYSTEM
 from erp.side_effects import side_effects_sweep
 from inventory.services import stock_receive
 from orders.models import Carrier, Shipment
@@ -148,7 +149,7 @@ def test_a_worker_killed_while_sending_the_tracking_email_still_sends_it_exactly
     settings.SIDE_EFFECT_LEASE_SECONDS = LEASE_SECONDS
     warehouse = WarehouseFactory(code="BER-1")
     tent = ProductFactory(title="Granite Tent")
-    stock_receive(product=tent, warehouse=warehouse, quantity=2, unit_cost=1)
+    stock_receive(user=SYSTEM, product=tent, warehouse=warehouse, quantity=2, unit_cost=1)
     order = place_order([(tent, 1)], user=UserFactory(email="erika@example.com"))
     wes = StaffFactory(username="wes", role="Warehouse")
     order_start_picking(order=order, user=wes)
@@ -220,7 +221,7 @@ def test_a_mail_server_that_stops_answering_fails_the_attempt_which_is_retried(
     settings.EMAIL_TIMEOUT = 1
     warehouse = WarehouseFactory(code="BER-1")
     tent = ProductFactory(title="Granite Tent")
-    stock_receive(product=tent, warehouse=warehouse, quantity=2, unit_cost=1)
+    stock_receive(user=SYSTEM, product=tent, warehouse=warehouse, quantity=2, unit_cost=1)
     order = place_order([(tent, 1)], user=UserFactory(email="erika@example.com"))
     mail = start_mail_server(hold=lambda message: True)  # the first message: no answer
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", mail.port

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from erp.permissions import SYSTEM
 from inventory import selectors, services
 from inventory.models import Stock, StockMove
 from tests.factories import ProductFactory, StaffFactory, WarehouseFactory
@@ -32,7 +33,7 @@ def hamburg():
 
 def receive(product, warehouse, quantity):
     services.stock_receive(
-        product=product, warehouse=warehouse, quantity=quantity, unit_cost=Decimal(2)
+        user=SYSTEM, product=product, warehouse=warehouse, quantity=quantity, unit_cost=Decimal(2)
     )
 
 

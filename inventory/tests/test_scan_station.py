@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from erp.permissions import SYSTEM
 from inventory import selectors, services
 from inventory.models import StockMove
 from tests.factories import ProductFactory, StaffFactory, WarehouseFactory
@@ -27,7 +28,9 @@ def berlin():
 @pytest.fixture
 def lamp(berlin):
     product = ProductFactory(title="Basalt Lantern", upc="4000000000501")
-    services.stock_receive(product=product, warehouse=berlin, quantity=4, unit_cost=Decimal("6"))
+    services.stock_receive(
+        user=SYSTEM, product=product, warehouse=berlin, quantity=4, unit_cost=Decimal("6")
+    )
     return product
 
 

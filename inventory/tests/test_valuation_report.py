@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from oscar.core.loading import get_model
 
 from accounting.services import credit, debit, journal_entry_post
+from erp.permissions import SYSTEM
 from inventory import services
 from tests.factories import CategoryFactory, ProductFactory, StaffFactory, WarehouseFactory
 
@@ -35,7 +36,11 @@ def received(title: str, upc: str, *receipts: tuple[int, str], warehouse) -> obj
     product = ProductFactory(title=title, upc=upc)
     for quantity, unit_cost in receipts:
         services.stock_receive(
-            product=product, warehouse=warehouse, quantity=quantity, unit_cost=Decimal(unit_cost)
+            user=SYSTEM,
+            product=product,
+            warehouse=warehouse,
+            quantity=quantity,
+            unit_cost=Decimal(unit_cost),
         )
     return product
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from erp.permissions import SYSTEM
 from inventory.models import StockMove, Warehouse
 from inventory.services import stock_adjust, stock_receive, stock_transfer
 
@@ -69,6 +70,7 @@ def seed_stock(products: list[Any]) -> int:
         for quantity, days_ago in receipts:
             cost = (base_cost * Decimal(rng.uniform(0.92, 1.08))).quantize(Decimal("0.01"))
             stock_receive(
+                user=SYSTEM,
                 product=product,
                 warehouse=warehouses["BER-1"],
                 quantity=quantity,
@@ -79,6 +81,7 @@ def seed_stock(products: list[Any]) -> int:
         total = sum(quantity for quantity, _ in receipts)
         if out_of_stock:
             stock_adjust(
+                user=SYSTEM,
                 product=product,
                 warehouse=warehouses["BER-1"],
                 quantity=-total,
@@ -86,6 +89,7 @@ def seed_stock(products: list[Any]) -> int:
             )
         elif total >= 20 and index % 3 == 0:
             stock_transfer(
+                user=SYSTEM,
                 product=product,
                 source=warehouses["BER-1"],
                 destination=warehouses["HAM-1"],
@@ -94,6 +98,7 @@ def seed_stock(products: list[Any]) -> int:
             )
         if index % 40 == 7 and total >= 20:
             stock_transfer(
+                user=SYSTEM,
                 product=product,
                 source=warehouses["BER-1"],
                 destination=warehouses["RET-Q"],

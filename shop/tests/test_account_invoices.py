@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def invoice_of_erika():
     berlin = WarehouseFactory(code="BER-1")
     product = ProductFactory(title="Fjord Jacket", listing=Decimal("89.00"))
-    stock_receive(product=product, warehouse=berlin, quantity=3, unit_cost=Decimal(30))
+    stock_receive(user=SYSTEM, product=product, warehouse=berlin, quantity=3, unit_cost=Decimal(30))
     erika = UserFactory(username="erika", email="erika@example.com")
     order = place_order([(product, 1)], user=erika)
     shipment = shipment_pack(

@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 from oscar.core.loading import get_model
 
+from erp.permissions import SYSTEM
 from shop import analytics, tasks
 from shop.analytics import orders_count_in_analytics
 from tests.factories import ProductFactory, UserFactory, place_order
@@ -57,7 +58,11 @@ def test_back_in_stock_alerts_go_out_once_when_inventory_has_stock_again(mailout
     assert mailoutbox == []
 
     services.stock_receive(
-        product=product, warehouse=WarehouseFactory(code="BER-1"), quantity=3, unit_cost=2
+        user=SYSTEM,
+        product=product,
+        warehouse=WarehouseFactory(code="BER-1"),
+        quantity=3,
+        unit_cost=2,
     )
     tasks.send_back_in_stock_alerts()
     tasks.send_back_in_stock_alerts()

@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from erp.permissions import SYSTEM
 from inventory import services
 from tests.factories import ProductFactory, WarehouseFactory
 
@@ -36,7 +37,11 @@ def test_a_receipt_shows_on_the_product_page_at_the_next_load(client: Client):
     assert "Out of stock" in client.get(product.get_absolute_url()).content.decode()
 
     services.stock_receive(
-        product=product, warehouse=WarehouseFactory(code="BER-1"), quantity=2, unit_cost=1
+        user=SYSTEM,
+        product=product,
+        warehouse=WarehouseFactory(code="BER-1"),
+        quantity=2,
+        unit_cost=1,
     )
 
     body = client.get(product.get_absolute_url()).content.decode()
@@ -68,7 +73,11 @@ def test_checkout_that_loses_the_race_returns_to_the_basket_with_a_message(
 
     def another_customer_buys_it_during_payment(view, *args, **kwargs):
         services.stock_adjust(
-            product=product, warehouse=WarehouseFactory(code="MAIN"), quantity=-1, reason="sold"
+            user=SYSTEM,
+            product=product,
+            warehouse=WarehouseFactory(code="MAIN"),
+            quantity=-1,
+            reason="sold",
         )
 
     monkeypatch.setattr(
@@ -89,7 +98,11 @@ def test_checkout_with_a_basket_gone_stale_also_ends_at_the_basket(client: Clien
     client.post(f"/basket/add/{product.pk}/", {"quantity": 1})
     checkout_guest(client)
     services.stock_adjust(
-        product=product, warehouse=WarehouseFactory(code="MAIN"), quantity=-1, reason="broken"
+        user=SYSTEM,
+        product=product,
+        warehouse=WarehouseFactory(code="MAIN"),
+        quantity=-1,
+        reason="broken",
     )
 
     response = client.post("/checkout/preview/", {"action": "place_order"}, follow=True)

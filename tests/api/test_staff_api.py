@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from accounting.models import JournalEntry
 from accounting.services import Customer, InvoiceLineData, invoice_issue
+from erp.permissions import SYSTEM
 from inventory.models import ProductCost, Stock, StockMove
 from inventory.services import stock_receive
 from tests.api.conftest import assert_error, client_for
@@ -37,7 +38,9 @@ def lamp():
     """10 units in MAIN (3 of them ordered), 5 in BER-1."""
     product = ProductFactory(title="Head Lamp", upc="4006381333948", stock=10)
     berlin = WarehouseFactory(code="BER-1", priority=20)
-    stock_receive(product=product, warehouse=berlin, quantity=5, unit_cost=Decimal("5.00"))
+    stock_receive(
+        user=SYSTEM, product=product, warehouse=berlin, quantity=5, unit_cost=Decimal("5.00")
+    )
     place_order([(product, 3)], user=UserFactory(username="buyer"))
     return product
 

@@ -138,6 +138,7 @@ def test_stock_in_a_quarantine_warehouse_changes_nothing_a_shop_can_sell(receive
     tent = ProductFactory(stock=5)
     OutboxEvent.objects.all().delete()
     stock_receive(
+        user=SYSTEM,
         product=tent,
         warehouse=WarehouseFactory(code="RET-Q", is_sellable=False),
         quantity=3,
@@ -145,7 +146,11 @@ def test_stock_in_a_quarantine_warehouse_changes_nothing_a_shop_can_sell(receive
     )
     assert not OutboxEvent.objects.filter(event="stock.changed").exists()
     stock_receive(
-        product=tent, warehouse=WarehouseFactory(code="MAIN"), quantity=2, unit_cost=Decimal("5.00")
+        user=SYSTEM,
+        product=tent,
+        warehouse=WarehouseFactory(code="MAIN"),
+        quantity=2,
+        unit_cost=Decimal("5.00"),
     )
     (event,) = OutboxEvent.objects.filter(event="stock.changed")
     assert event.payload["available"] == 7

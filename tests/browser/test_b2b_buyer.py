@@ -9,6 +9,7 @@ from oscar.core.loading import get_model
 from playwright.sync_api import Page, expect
 
 from crm.models import PriceListItem
+from erp.permissions import SYSTEM
 from inventory.services import stock_receive
 from orders import statuses
 from tests.factories import CompanyFactory, ProductFactory, WarehouseFactory, buyer_for
@@ -27,7 +28,9 @@ def test_buyer_sees_net_prices_quick_orders_and_checks_out_on_account(page: Page
     tent = ProductFactory(title="Granite Dome Tent 2P", listing=Decimal("119.00"))
     stove = ProductFactory(title="Ember Camp Stove", listing=Decimal("59.50"))
     for product in (tent, stove):
-        stock_receive(product=product, warehouse=berlin, quantity=40, unit_cost=Decimal(20))
+        stock_receive(
+            user=SYSTEM, product=product, warehouse=berlin, quantity=40, unit_cost=Decimal(20)
+        )
     company = CompanyFactory(name="Alpine Outfitters GmbH", credit_limit=Decimal("2000.00"))
     PriceListItem.objects.create(
         price_list=company.price_list, product=tent, price=Decimal("80.00")

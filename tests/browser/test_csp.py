@@ -11,6 +11,7 @@ import pytest
 from oscar.core.loading import get_model
 from playwright.sync_api import Page, expect
 
+from erp.permissions import SYSTEM
 from inventory.services import stock_receive
 from orders import statuses
 from tests.factories import (
@@ -118,7 +119,7 @@ def test_storefront_pages_run_their_scripts_without_a_policy_violation(
         listing=Decimal("149.00"),
         description="<p>Two doors, <strong>two</strong> porches.</p>",
     )
-    stock_receive(product=tent, warehouse=berlin, quantity=5, unit_cost=Decimal(60))
+    stock_receive(user=SYSTEM, product=tent, warehouse=berlin, quantity=5, unit_cost=Decimal(60))
     customer = UserFactory(username="erika", email="erika@example.com")
     open_order = place_order([(tent, 1)], user=customer)
     email = Email.objects.create(
@@ -221,7 +222,7 @@ def test_back_office_pages_run_their_scripts_without_a_policy_violation(
     StaffFactory(username="root", is_superuser=True)
     berlin = WarehouseFactory(code="BER-1", priority=1)
     tent = ProductFactory(title="Granite Dome Tent 2P", listing=Decimal("149.00"))
-    stock_receive(product=tent, warehouse=berlin, quantity=5, unit_cost=Decimal(60))
+    stock_receive(user=SYSTEM, product=tent, warehouse=berlin, quantity=5, unit_cost=Decimal(60))
     order = place_order([(tent, 1)], user=UserFactory())
     base = live_server.url
 

@@ -9,6 +9,7 @@ from django.core import mail
 from playwright.sync_api import Browser, Page, expect
 
 from erp.celery import app
+from erp.permissions import SYSTEM
 from inventory.services import stock_receive
 from orders.models import Shipment
 from tests.factories import ProductFactory, StaffFactory, UserFactory, WarehouseFactory
@@ -39,7 +40,7 @@ def test_checkout_pick_pack_ship_then_tracking_on_the_account_page(
 ):
     berlin = WarehouseFactory(code="BER-1", priority=1)
     tent = ProductFactory(title="Granite Dome Tent 2P", listing=Decimal("149.00"))
-    stock_receive(product=tent, warehouse=berlin, quantity=5, unit_cost=Decimal(60))
+    stock_receive(user=SYSTEM, product=tent, warehouse=berlin, quantity=5, unit_cost=Decimal(60))
     UserFactory(username="erika", email="erika@example.com", first_name="Erika")
     StaffFactory(username="wes", role="Warehouse")
     from shop.demo.countries import seed_countries

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
+from erp.permissions import SYSTEM
 from inventory import services
 from tests.factories import ProductFactory, StaffFactory, WarehouseFactory
 
@@ -17,7 +18,9 @@ pytestmark = [
 def test_scanned_receipt_shows_on_the_product_page(page: Page, live_server):
     warehouse = WarehouseFactory(code="BER-1", name="Berlin")
     product = ProductFactory(title="Basalt Lantern", upc="4000000000701")
-    services.stock_receive(product=product, warehouse=warehouse, quantity=2, unit_cost=Decimal(4))
+    services.stock_receive(
+        user=SYSTEM, product=product, warehouse=warehouse, quantity=2, unit_cost=Decimal(4)
+    )
     StaffFactory(username="wes", role="Warehouse")
 
     page.goto(live_server.url + product.get_absolute_url())
