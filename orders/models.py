@@ -36,6 +36,11 @@ class Order(AbstractOrder):
         max_length=8, choices=Channel.choices, default=Channel.WEB, db_index=True
     )
     payment_method = models.CharField(max_length=32, blank=True, default="")
+    # the buyer's own reference (their purchase-order number), printed on the
+    # confirmation, invoice and packing slip; part of the placed order, never edited
+    customer_reference = models.CharField(
+        "your order reference", max_length=64, blank=True, default=""
+    )
     # Oscar's purchase counters take each order once, in batches
     # (shop.analytics.orders_count_in_analytics); set in the same transaction
     counted_in_analytics = models.BooleanField(default=False, editable=False)

@@ -181,6 +181,7 @@ def test_postgresql_refuses_to_change_a_placed_orders_totals_customer_and_lines(
         lambda: Order.objects.filter(pk=order.pk).update(user=UserFactory(username="mallory")),
         lambda: Order.objects.filter(pk=order.pk).update(guest_email="mallory@example.com"),
         lambda: Order.objects.filter(pk=order.pk).update(number="999999"),
+        lambda: Order.objects.filter(pk=order.pk).update(customer_reference="PO-FORGED"),
         lambda: Line.objects.filter(pk=line.pk).update(quantity=5),
         lambda: Line.objects.filter(pk=line.pk).update(line_price_incl_tax=Decimal("1.00")),
         lambda: Line.objects.filter(pk=line.pk).update(unit_price_excl_tax=Decimal("1.00")),
