@@ -32,24 +32,39 @@ def _terms(order: Any) -> tuple[int, str]:
     return 0, "Due on receipt"
 
 
+def _without_name(lines: list[str], name: str) -> str:
+    """The address lines, without a first line that repeats the name (the
+    documents print the name once, above the address)."""
+    lines = [line.strip() for line in lines if line and line.strip()]
+    if lines and lines[0].casefold() == name.strip().casefold():
+        lines = lines[1:]
+    return "\n".join(lines)
+
+
 def _customer(order: Any) -> accounting.Customer:
-    if order.payment_method == "on_account":
-        company = company_for(order.user)
-        if company is not None:
-            return accounting.Customer(
-                email=order.email or company.email,
-                name=company.name,
-                address=company.billing_address
-                + (f"\nVAT {company.tax_id}" if company.tax_id else ""),
-                user=order.user,
-            )
+    """Who the invoice bills: a business buyer's company (with its VAT ID),
+    else the order's billing (or shipping) addressee."""
+    company = company_for(order.user)
+    if company is not None:
+        return accounting.Customer(
+            email=order.email or company.email,
+            name=company.name,
+            address=_without_name(company.billing_address.splitlines(), company.name),
+            user=order.user,
+            vat_id=company.tax_id.strip(),
+        )
     address = order.billing_address or order.shipping_address
-    name = f"{address.first_name} {address.last_name}".strip() if address else ""
-    lines = [line for line in (address.active_address_fields() if address else []) if line]
+    name = address.salutation if address else ""
+    postal = (
+        address.get_address_field_values([f for f in address.base_fields if f != "salutation"])
+        if address
+        else []
+    )
+    name = name or order.email or "Customer"
     return accounting.Customer(
         email=order.email or "",
-        name=name or order.email or "Customer",
-        address="\n".join(str(line) for line in lines),
+        name=name,
+        address=_without_name([str(line) for line in postal], name),
         user=order.user,
     )
 
@@ -100,6 +115,7 @@ def invoice_shipment(
         currency=order.currency,
         order_id=order.pk,
         order_number=order.number,
+        customer_reference=order.customer_reference,
         user=user,
     )
 
