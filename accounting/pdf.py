@@ -39,8 +39,8 @@ from accounting.seller import Seller, seller_of
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 PAGE_BOTTOM_MARGIN = 20  # mm, room for the footer
-DETAILS_X = 112  # mm, left edge of the document details beside the letterhead
-DETAILS_LABEL_WIDTH = 32
+DETAILS_X = 110  # mm, left edge of the document details beside the letterhead
+DETAILS_LABEL_WIDTH = 34
 BRAND = (31, 95, 74)
 TABLE_HEADING = FontFace(emphasis="BOLD", fill_color=(232, 241, 237))
 COLUMNS = ("Item", "Qty", "Unit price", "Tax", "Amount")

@@ -41,30 +41,37 @@ def _without_name(lines: list[str], name: str) -> str:
     return "\n".join(lines)
 
 
+def _postal_lines(address: Any) -> list[str]:
+    """An order address's lines below the addressee's name."""
+    fields = [field for field in address.base_fields if field != "salutation"]
+    return [str(line) for line in address.get_address_field_values(fields)]
+
+
 def _customer(order: Any) -> accounting.Customer:
-    """Who the invoice bills: a business buyer's company (with its VAT ID),
-    else the order's billing (or shipping) addressee."""
+    """Who the invoice bills: a business buyer's company, with its VAT ID, at
+    the billing address of the order (else the company's); a consumer at the
+    order's billing (else shipping) address. The name is kept apart from the
+    address lines, so the documents print it once."""
     company = company_for(order.user)
     if company is not None:
+        lines = (
+            _postal_lines(order.billing_address)
+            if order.billing_address is not None
+            else company.billing_address.splitlines()
+        )
         return accounting.Customer(
             email=order.email or company.email,
             name=company.name,
-            address=_without_name(company.billing_address.splitlines(), company.name),
+            address=_without_name(lines, company.name),
             user=order.user,
             vat_id=company.tax_id.strip(),
         )
     address = order.billing_address or order.shipping_address
-    name = address.salutation if address else ""
-    postal = (
-        address.get_address_field_values([f for f in address.base_fields if f != "salutation"])
-        if address
-        else []
-    )
-    name = name or order.email or "Customer"
+    name = (address.salutation if address else "") or order.email or "Customer"
     return accounting.Customer(
         email=order.email or "",
         name=name,
-        address=_without_name([str(line) for line in postal], name),
+        address=_without_name(_postal_lines(address) if address else [], name),
         user=order.user,
     )
 
