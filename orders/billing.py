@@ -32,7 +32,7 @@ def _terms(order: Any) -> tuple[int, str]:
     return 0, "Due on receipt"
 
 
-def _without_name(lines: list[str], name: str) -> str:
+def without_name(lines: list[str], name: str) -> str:
     """The address lines, without a first line that repeats the name (the
     documents print the name once, above the address)."""
     lines = [line.strip() for line in lines if line and line.strip()]
@@ -41,7 +41,7 @@ def _without_name(lines: list[str], name: str) -> str:
     return "\n".join(lines)
 
 
-def _postal_lines(address: Any) -> list[str]:
+def postal_lines(address: Any) -> list[str]:
     """An order address's lines below the addressee's name."""
     fields = [field for field in address.base_fields if field != "salutation"]
     return [str(line) for line in address.get_address_field_values(fields)]
@@ -55,14 +55,14 @@ def _customer(order: Any) -> accounting.Customer:
     company = company_for(order.user)
     if company is not None:
         lines = (
-            _postal_lines(order.billing_address)
+            postal_lines(order.billing_address)
             if order.billing_address is not None
             else company.billing_address.splitlines()
         )
         return accounting.Customer(
             email=order.email or company.email,
             name=company.name,
-            address=_without_name(lines, company.name),
+            address=without_name(lines, company.name),
             user=order.user,
             vat_id=company.tax_id.strip(),
         )
@@ -71,7 +71,7 @@ def _customer(order: Any) -> accounting.Customer:
     return accounting.Customer(
         email=order.email or "",
         name=name,
-        address=_without_name(_postal_lines(address) if address else [], name),
+        address=without_name(postal_lines(address) if address else [], name),
         user=order.user,
     )
 
