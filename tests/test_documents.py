@@ -5,11 +5,15 @@ fulfil print from the fulfil page; anyone else is refused.
 
 PDFs are read back with pdfminer (``accounting/tests/test_pdf_layout.py``)."""
 
+import os
 import re
+import subprocess
+import sys
 from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
 from accounting.pdf import invoice_pdf
@@ -242,3 +246,58 @@ def test_other_roles_see_no_slip_link_and_get_403_and_a_wrong_parcel_404(client,
     assert (page.status_code, slip_links(page.content.decode())) == (200, [])
     assert (refused.status_code, refused["Content-Type"].startswith("text/html")) == (403, True)
     assert elsewhere.status_code == 404
+
+
+SELLER_SETTINGS = (
+    "SELLER_LEGAL_NAME",
+    "SELLER_ADDRESS",
+    "SELLER_VAT_ID",
+    "SELLER_REGISTRATION",
+    "SELLER_BANK_IBAN",
+    "SELLER_BANK_BIC",
+)
+
+
+def test_the_seller_comes_from_the_environment_with_demo_defaults_and_is_documented(tmp_path):
+    inherited = {
+        key: value
+        for key, value in os.environ.items()
+        if key != "DJANGO_ALLOW_ASYNC_UNSAFE" and not key.startswith(("SELLER_", "BANK_"))
+    }
+    shown = "; ".join(f"print(repr(s.{name}))" for name in SELLER_SETTINGS)
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            f"from django.conf import settings as s; {shown}",
+        ],
+        cwd=settings.BASE_DIR,
+        env={
+            **inherited,
+            "ERP_VAR_DIR": str(tmp_path / "var"),
+            "SELLER_LEGAL_NAME": "Nordlicht Outdoor AG",
+            "SELLER_ADDRESS": r"Hafenstraße 1\n20457 Hamburg\nGermany",
+            "SELLER_VAT_ID": "",  # blank: the demo default
+            "BANK_BIC": "HASPDEHHXXX",  # the older name, read when SELLER_BANK_BIC is unset
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-6:] == [
+        "'Nordlicht Outdoor AG'",
+        "'Hafenstraße 1\\n20457 Hamburg\\nGermany'",
+        "'DE123456789'",
+        "'Amtsgericht Berlin-Charlottenburg HRB 123456 B'",
+        "'DE89 3704 0044 0532 0130 00'",
+        "'HASPDEHHXXX'",
+    ]
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    example = (settings.BASE_DIR / ".env.example").read_text()
+    assert [name for name in SELLER_SETTINGS if f"`{name}`" not in readme] == []
+    assert [name for name in SELLER_SETTINGS if f"\n{name}=" not in example] == []
