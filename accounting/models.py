@@ -200,6 +200,17 @@ class Invoice(models.Model):
     source = models.CharField(max_length=64, unique=True)
     payment_terms = models.CharField(max_length=64, default="Due on receipt")
     entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="invoice")
+    # the buyer's VAT ID (B2B) and own order reference (their PO number)
+    buyer_vat_id = models.CharField("buyer's VAT ID", max_length=32, blank=True)
+    customer_reference = models.CharField("customer's order reference", max_length=64, blank=True)
+    # the seller as the settings said when the document was issued: a document
+    # prints what it was issued with, whatever the settings say later
+    seller_legal_name = models.CharField(max_length=255, blank=True)
+    seller_address = models.TextField(blank=True)
+    seller_vat_id = models.CharField("seller's VAT ID", max_length=32, blank=True)
+    seller_registration = models.CharField(max_length=255, blank=True)
+    seller_bank_iban = models.CharField("seller's IBAN", max_length=42, blank=True)
+    seller_bank_bic = models.CharField("seller's BIC", max_length=11, blank=True)
 
     class Meta:
         ordering = ["-issue_date", "-pk"]

@@ -497,12 +497,37 @@ OSCAR_MISSING_IMAGE_URL = "image_not_found.jpg"
 OSCAR_EAGER_ALERTS = False
 OSCAR_ORDER_STATUS_PIPELINE = order_statuses.PIPELINE
 OSCAR_INITIAL_ORDER_STATUS = order_statuses.PENDING_PAYMENT
-# Shown to customers who pay by bank transfer.
-BANK_ACCOUNT = {
-    "holder": env.str("BANK_ACCOUNT_HOLDER", default="Kontor Demo Store GmbH"),
-    "iban": env.str("BANK_IBAN", default="DE89 3704 0044 0532 0130 00"),
-    "bic": env.str("BANK_BIC", default="COBADEFFXXX"),
-}
+# --- the seller ---------------------------------------------------------------
+# Who sells: printed on invoices, credit notes and packing slips (and copied onto
+# each invoice when it is issued, so an issued invoice never changes when these
+# do), and the account customers paying by bank transfer pay into. The address
+# takes "\n" between lines. BANK_ACCOUNT_HOLDER/BANK_IBAN/BANK_BIC, the older
+# names, are still read when the SELLER_ ones are unset.
+
+
+def _first_set(*names: str, default: str) -> str:
+    """The first of ``names`` set to something other than blanks, else ``default``."""
+    for name in names:
+        value = env.str(name, default="", multiline=True).strip()
+        if value:
+            return value
+    return default
+
+
+SELLER_LEGAL_NAME = _first_set(
+    "SELLER_LEGAL_NAME", "BANK_ACCOUNT_HOLDER", default="Kontor Demo Store GmbH"
+)
+SELLER_ADDRESS = _first_set("SELLER_ADDRESS", default="Musterstraße 12\n10115 Berlin\nGermany")
+SELLER_VAT_ID = _first_set("SELLER_VAT_ID", default="DE123456789")
+SELLER_REGISTRATION = _first_set(
+    "SELLER_REGISTRATION", default="Amtsgericht Berlin-Charlottenburg HRB 123456 B"
+)
+SELLER_BANK_IBAN = _first_set(
+    "SELLER_BANK_IBAN", "BANK_IBAN", default="DE89 3704 0044 0532 0130 00"
+)
+SELLER_BANK_BIC = _first_set("SELLER_BANK_BIC", "BANK_BIC", default="COBADEFFXXX")
+# Shown to customers who pay by bank transfer: the seller's account.
+BANK_ACCOUNT = {"holder": SELLER_LEGAL_NAME, "iban": SELLER_BANK_IBAN, "bic": SELLER_BANK_BIC}
 # Customers may ask for a return within this many days of shipment.
 RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}

@@ -35,6 +35,7 @@ from inventory.selectors import active_warehouses
 from inventory.services import InventoryError
 from orders import payments, selectors, services, statuses
 from orders.models import Carrier, ReturnLine, ReturnRequest, Shipment, ShipmentLine
+from orders.packing_slip import packing_slip_pdf, parcel_position
 from orders.services.corrections import ADDRESS_FIELDS
 from orders.services.permissions import STEPS, step_allowed, step_require
 from orders.staff_orders import StaffOrderForm
@@ -257,6 +258,11 @@ class OrderAdmin(ReadOnlyAdmin):
                 name="order_order_pick_list",
             ),
             path("<int:pk>/fulfil/", view(self.fulfil_view), name="order_order_fulfil"),
+            path(
+                "<int:pk>/parcels/<int:shipment_pk>/packing-slip/",
+                view(self.packing_slip_view),
+                name="order_order_packing_slip",
+            ),
             *super().get_urls(),
         ]
 
@@ -315,6 +321,24 @@ class OrderAdmin(ReadOnlyAdmin):
             "statuses": statuses,
         }
         return TemplateResponse(request, "admin/order/order/fulfil.html", context)
+
+    def packing_slip_view(self, request: HttpRequest, pk: int, shipment_pk: int) -> HttpResponse:
+        """The parcel's packing slip (PDF), linked per parcel on the fulfil page."""
+        shipment = get_object_or_404(
+            Shipment.objects.select_related("order__shipping_address", "warehouse", "carrier"),
+            pk=shipment_pk,
+            order_id=pk,
+        )
+        try:
+            pdf = packing_slip_pdf(shipment=shipment, user=request.user)
+        except PermissionRefused as refused:
+            raise PermissionDenied(str(refused)) from refused
+        number, _count = parcel_position(shipment)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'inline; filename="packing-slip-{shipment.order.number}-{number}.pdf"'
+        )
+        return response
 
     def _fulfil_post(self, request: HttpRequest, order: Any) -> AddressCorrectionForm | None:
         """Run the posted step through its service (which checks the permission);

@@ -32,24 +32,46 @@ def _terms(order: Any) -> tuple[int, str]:
     return 0, "Due on receipt"
 
 
+def without_name(lines: list[str], name: str) -> str:
+    """The address lines, without a first line that repeats the name (the
+    documents print the name once, above the address)."""
+    lines = [line.strip() for line in lines if line and line.strip()]
+    if lines and lines[0].casefold() == name.strip().casefold():
+        lines = lines[1:]
+    return "\n".join(lines)
+
+
+def postal_lines(address: Any) -> list[str]:
+    """An order address's lines below the addressee's name."""
+    fields = [field for field in address.base_fields if field != "salutation"]
+    return [str(line) for line in address.get_address_field_values(fields)]
+
+
 def _customer(order: Any) -> accounting.Customer:
-    if order.payment_method == "on_account":
-        company = company_for(order.user)
-        if company is not None:
-            return accounting.Customer(
-                email=order.email or company.email,
-                name=company.name,
-                address=company.billing_address
-                + (f"\nVAT {company.tax_id}" if company.tax_id else ""),
-                user=order.user,
-            )
+    """Who the invoice bills: a business buyer's company, with its VAT ID, at
+    the billing address of the order (else the company's); a consumer at the
+    order's billing (else shipping) address. The name is kept apart from the
+    address lines, so the documents print it once."""
+    company = company_for(order.user)
+    if company is not None:
+        lines = (
+            postal_lines(order.billing_address)
+            if order.billing_address is not None
+            else company.billing_address.splitlines()
+        )
+        return accounting.Customer(
+            email=order.email or company.email,
+            name=company.name,
+            address=without_name(lines, company.name),
+            user=order.user,
+            vat_id=company.tax_id.strip(),
+        )
     address = order.billing_address or order.shipping_address
-    name = f"{address.first_name} {address.last_name}".strip() if address else ""
-    lines = [line for line in (address.active_address_fields() if address else []) if line]
+    name = (address.salutation if address else "") or order.email or "Customer"
     return accounting.Customer(
         email=order.email or "",
-        name=name or order.email or "Customer",
-        address="\n".join(str(line) for line in lines),
+        name=name,
+        address=without_name(postal_lines(address) if address else [], name),
         user=order.user,
     )
 
@@ -100,6 +122,7 @@ def invoice_shipment(
         currency=order.currency,
         order_id=order.pk,
         order_number=order.number,
+        customer_reference=order.customer_reference,
         user=user,
     )
 

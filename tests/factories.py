@@ -173,6 +173,7 @@ def place_order(
     card_number: str = TEST_CARD,
     channel: str = "web",
     shipping_method: object = None,
+    customer_reference: str = "",
 ) -> object:
     """Place an order for ``[(product, quantity), ...]`` through the real placement path."""
     from orders.payments import CardDetails
@@ -194,6 +195,7 @@ def place_order(
             card=card,
             channel=channel,
             shipping_method=shipping_method,
+            customer_reference=customer_reference,
         )
 
 

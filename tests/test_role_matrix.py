@@ -105,6 +105,7 @@ CUSTOM_PAGES = {
     "staff order": {"Manager", "Sales"},
     "pick list": {"Manager", "Warehouse", "Sales", "Accounting"},
     "fulfil": {"Manager", "Warehouse", "Sales", "Accounting"},
+    "packing slip": {"Manager", "Warehouse"},
     "receive return": {"Manager", "Warehouse"},
     "record payment": {"Manager", "Accounting"},
     "import statement": {"Manager", "Accounting"},
@@ -371,6 +372,9 @@ def test_custom_staff_pages_answer_as_the_role_may(client, role, business):
         "staff order": "/admin/order/order/new/",
         "pick list": f"/admin/order/order/pick-list/{business['berlin'].pk}/",
         "fulfil": f"/admin/order/order/{shipped.pk}/fulfil/",
+        "packing slip": (
+            f"/admin/order/order/{shipped.pk}/parcels/{shipped.shipments.get().pk}/packing-slip/"
+        ),
         "receive return": f"/admin/order/returnrequest/{returned.pk}/receive/",
         "record payment": "/admin/accounting/payment/record/",
         "import statement": "/admin/accounting/bankstatementline/import/",

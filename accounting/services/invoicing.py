@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import F
 
 from accounting.models import Invoice, InvoiceLine, Payment, PaymentAllocation
+from accounting.seller import seller_now
 from accounting.services.errors import AccountingError
 from accounting.services.journal import (
     business_date,
@@ -63,8 +64,11 @@ class InvoiceLineData:
 class Customer:
     email: str
     name: str
+    #: the postal address without the name (the document prints the name once)
     address: str
     user: Any = None
+    #: the buyer's VAT ID: a business buyer's, printed on its invoices
+    vat_id: str = ""
 
 
 def _number(kind: str, day: date) -> str:
@@ -104,6 +108,7 @@ def _create_document(
     terms: str,
     order_id: int | None,
     order_number: str,
+    customer_reference: str = "",
     credits: Invoice | None = None,
     user: Any = None,
 ) -> Invoice:
@@ -151,10 +156,13 @@ def _create_document(
         billing_address=customer.address,
         order_id=order_id,
         order_number=order_number,
+        customer_reference=customer_reference,
+        buyer_vat_id=customer.vat_id,
         credits=credits,
         source=source,
         payment_terms=terms,
         entry=entry,
+        **seller_now().as_fields(),
     )
     InvoiceLine.objects.bulk_create(
         [
@@ -179,6 +187,7 @@ def _create_document(
             "number": document.number,
             "kind": document.kind,
             "order": document.order_number,
+            "customer_reference": document.customer_reference,
             "customer_email": document.customer_email,
             "issue_date": document.issue_date.isoformat(),
             "due_date": document.due_date.isoformat(),
@@ -202,9 +211,14 @@ def invoice_issue(
     terms: str = "Due on receipt",
     order_id: int | None = None,
     order_number: str = "",
+    customer_reference: str = "",
     user: Any = None,
 ) -> Invoice:
-    """Issue (and post) an invoice once per source; prepayments of the order settle it."""
+    """Issue (and post) an invoice once per source; prepayments of the order settle it.
+
+    The seller is copied from the settings as they are now, with the buyer
+    (name, address, VAT ID) and the customer's order reference: the invoice
+    prints these ever after."""
     with transaction.atomic():
         existing = Invoice.objects.filter(source=source).first()
         if existing is not None:
@@ -221,6 +235,7 @@ def invoice_issue(
             terms=terms,
             order_id=order_id,
             order_number=order_number,
+            customer_reference=customer_reference,
             user=user,
         )
         if order_id is not None:
@@ -242,7 +257,10 @@ def credit_note_issue(
     day: date | None = None,
     user: Any = None,
 ) -> Invoice:
-    """Credit (part of) an invoice; settles it if still open, else awaits a refund."""
+    """Credit (part of) an invoice; settles it if still open, else awaits a refund.
+
+    It bills the invoice's buyer (VAT ID and order reference included), and
+    names the seller as the settings say at its own issue."""
     with transaction.atomic():
         existing = Invoice.objects.filter(source=source).first()
         if existing is not None:
@@ -257,6 +275,7 @@ def credit_note_issue(
                 invoice.billing_name,
                 invoice.billing_address,
                 invoice.customer,
+                vat_id=invoice.buyer_vat_id,
             ),
             lines=lines,
             currency=invoice.currency,
@@ -265,6 +284,7 @@ def credit_note_issue(
             terms="Credit",
             order_id=invoice.order_id,
             order_number=invoice.order_number,
+            customer_reference=invoice.customer_reference,
             credits=invoice,
             user=user,
         )

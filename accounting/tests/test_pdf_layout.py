@@ -10,12 +10,14 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.db import IntegrityError, transaction
+from django.test import override_settings
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LAParams, LTChar, LTTextContainer, LTTextLine
 
 from accounting.models import Invoice
 from accounting.pdf import invoice_pdf
-from accounting.services import Customer, InvoiceLineData, invoice_issue
+from accounting.services import Customer, InvoiceLineData, credit_note_issue, invoice_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -234,4 +236,284 @@ def test_a_long_invoice_flows_onto_more_pages_and_repeats_the_table_heading():
     table_pages = {box.page for box in boxes if "Expedition tent" in box.text}
     assert table_pages <= headers_per_page
     assert any(box.text.startswith("Total") for box in boxes if box.page == pages)
+    assert overlapping_glyphs(pdf) == []
+
+
+# --- what an EU invoice must carry -------------------------------------------------
+
+SELLER = {
+    "SELLER_LEGAL_NAME": "Kontor Outdoor Handels GmbH",
+    "SELLER_ADDRESS": "Musterstraße 12\n10115 Berlin\nGermany",
+    "SELLER_VAT_ID": "DE123456789",
+    "SELLER_REGISTRATION": "Amtsgericht Charlottenburg HRB 123456 B",
+    "SELLER_BANK_IBAN": "DE89 3704 0044 0532 0130 00",
+    "SELLER_BANK_BIC": "COBADEFFXXX",
+}
+BUYER = "Bergwerk Outdoor GmbH"
+
+
+def b2b_invoice() -> Invoice:
+    """Tents at 19 %, a book at 7 %, shipping at 19 %, for a business buyer."""
+    with override_settings(**SELLER):
+        return invoice_issue(
+            source=f"test:{uuid.uuid4().hex}",
+            customer=Customer(
+                email="accounts@bergwerk.example",
+                name=BUYER,
+                address="Industriestraße 1\n70565 Stuttgart\nGermany",
+                vat_id="DE811907980",
+            ),
+            lines=[
+                InvoiceLineData(
+                    "Granite Tent", Decimal("2"), Decimal("100.00"), Decimal("0.19"), sku="TENT-1"
+                ),
+                InvoiceLineData(
+                    "Trail Guide Alps",
+                    Decimal("3"),
+                    Decimal("20.00"),
+                    Decimal("0.07"),
+                    sku="BOOK-1",
+                ),
+                InvoiceLineData(
+                    "Shipping: Standard",
+                    Decimal("1"),
+                    Decimal("10.00"),
+                    Decimal("0.19"),
+                    is_shipping=True,
+                ),
+            ],
+            due_in_days=30,
+            terms="Net 30",
+            order_number="100042",
+            customer_reference="PO-4711-A",
+        )
+
+
+def only(boxes: list[Box], text: str) -> Box:
+    found = [box for box in boxes if box.text == text]
+    assert len(found) == 1, (text, [box.text for box in boxes])
+    return found[0]
+
+
+def detail(boxes: list[Box], label: str) -> str:
+    """The value printed right of the document detail ``label``."""
+    found = [
+        box
+        for box in boxes
+        if box.x0 > 100 * MM and (box.text == label or box.text.startswith(f"{label} "))
+    ]
+    assert len(found) == 1, (label, [box.text for box in boxes])
+    (box,) = found
+    right = sorted(
+        (other for other in boxes if abs(other.y0 - box.y0) < 1 and other.x0 > box.x1),
+        key=lambda other: other.x0,
+    )
+    return " ".join(
+        [box.text.removeprefix(label).strip(), *(other.text for other in right)]
+    ).strip()
+
+
+def rows_below(boxes: list[Box], heading: Box) -> list[list[str]]:
+    """The table rows below ``heading`` (cells left to right, top row first)."""
+    rows: dict[float, list[Box]] = {}
+    for box in boxes:
+        if box.page == heading.page and box.y1 <= heading.y0:
+            rows.setdefault(round(box.y0), []).append(box)
+    return [
+        [box.text for box in sorted(cells, key=lambda box: box.x0)]
+        for _, cells in sorted(rows.items(), reverse=True)
+    ]
+
+
+def test_an_invoice_carries_seller_buyer_vat_id_reference_terms_and_bank_each_in_its_place():
+    invoice = b2b_invoice()
+
+    pdf = invoice_pdf(invoice)
+
+    boxes = text_lines(pdf)
+    bill_to = only(boxes, "Bill to")
+    heading = only(boxes, f"Invoice {invoice.number}")
+    seller = [
+        only(boxes, "Kontor Outdoor Handels GmbH"),
+        only(boxes, "Musterstraße 12, 10115 Berlin, Germany"),
+        only(boxes, "VAT ID DE123456789"),
+        only(boxes, "Amtsgericht Charlottenburg HRB 123456 B"),
+    ]
+    buyer = [
+        only(boxes, BUYER),
+        only(boxes, "Industriestraße 1"),
+        only(boxes, "70565 Stuttgart"),
+        only(boxes, "Germany"),
+        only(boxes, "VAT ID DE811907980"),
+        only(boxes, "accounts@bergwerk.example"),
+    ]
+    # the seller in the letterhead's left column, above the buyer
+    assert all(box.x0 < 100 * MM and box.y0 > bill_to.y1 for box in seller)
+    # the buyer below "Bill to", in this order, above the heading
+    tops = [box.y1 for box in [bill_to, *buyer]]
+    assert tops == sorted(tops, reverse=True)
+    assert all(box.y0 > heading.y1 for box in buyer)
+    # the document's details on the right, beside the seller
+    details = {
+        label: detail(boxes, label)
+        for label in ("Invoice", "Date", "Order", "Your reference", "Terms", "Due")
+    }
+    assert details == {
+        "Invoice": invoice.number,
+        "Date": f"{invoice.issue_date:%d %b %Y}",
+        "Order": "100042",
+        "Your reference": "PO-4711-A",
+        "Terms": "Net 30",
+        "Due": f"{invoice.due_date:%d %b %Y}",
+    }
+    # payment terms, due date and bank details below the table
+    table = only(boxes, "Item")
+    payment = [
+        only(boxes, f"Payment terms: Net 30, due {invoice.due_date:%d %b %Y}."),
+        only(
+            boxes,
+            "Bank: Kontor Outdoor Handels GmbH · IBAN DE89 3704 0044 0532 0130 00"
+            " · BIC COBADEFFXXX",
+        ),
+    ]
+    assert all(box.y1 < table.y0 for box in payment)
+    assert overlapping_glyphs(pdf) == []
+
+
+def test_an_invoice_sums_its_tax_per_rate_below_the_totals():
+    invoice = b2b_invoice()
+
+    boxes = text_lines(invoice_pdf(invoice))
+
+    summary = only(boxes, "VAT summary")
+    total = next(box for box in boxes if box.text == "Total")
+    assert summary.y1 <= total.y0
+    assert rows_below(boxes, summary)[:3] == [
+        ["VAT rate", "Net", "VAT"],
+        ["7 %", "60.00 EUR", "4.20 EUR"],
+        ["19 %", "210.00 EUR", "39.90 EUR"],
+    ]
+    assert (invoice.net_total, invoice.tax_total) == (Decimal("270.00"), Decimal("44.10"))
+
+
+def test_the_customers_name_is_printed_once():
+    invoice = b2b_invoice()
+    consumer = invoice_issue(
+        source=f"test:{uuid.uuid4().hex}",
+        # as invoices issued before the name was kept apart from the address
+        customer=Customer("ada@example.com", "Ada Lovelace", "Ada Lovelace\n12 Difference St"),
+        lines=[InvoiceLineData("Granite Tent", Decimal("1"), Decimal("188.95"))],
+    )
+
+    b2b_text = printed_text(invoice_pdf(invoice))
+    consumer_text = printed_text(invoice_pdf(consumer))
+
+    assert b2b_text.count("BergwerkOutdoorGmbH") == 1
+    assert consumer_text.count("AdaLovelace") == 1
+    assert "12DifferenceSt" in consumer_text
+
+
+def test_a_settings_change_after_issue_does_not_change_the_issued_invoice():
+    invoice = b2b_invoice()
+    before = printed_text(invoice_pdf(invoice))
+
+    with override_settings(
+        SELLER_LEGAL_NAME="Neue Firma AG",
+        SELLER_ADDRESS="Hafenstraße 1\n20457 Hamburg\nGermany",
+        SELLER_VAT_ID="DE999999999",
+        SELLER_REGISTRATION="Amtsgericht Hamburg HRB 999",
+        SELLER_BANK_IBAN="DE02 1203 0000 0000 2020 51",
+        SELLER_BANK_BIC="BYLADEM1001",
+    ):
+        again = invoice_pdf(Invoice.objects.get(pk=invoice.pk))
+        later = invoice_issue(
+            source=f"test:{uuid.uuid4().hex}",
+            customer=Customer("ada@example.com", "Ada Lovelace", "12 Difference St"),
+            lines=[InvoiceLineData("Granite Tent", Decimal("1"), Decimal("188.95"))],
+        )
+        later_text = printed_text(invoice_pdf(later))
+
+    again_text = printed_text(again)
+    assert again_text == before
+    assert "DE123456789" in again_text and "DE999999999" not in again_text
+    assert "NeueFirmaAG" not in again_text
+    assert "VATIDDE999999999" in later_text and "IBANDE0212030000000020205" in later_text
+    assert (later.seller_legal_name, later.seller_bank_bic) == ("Neue Firma AG", "BYLADEM1001")
+
+
+def test_postgresql_refuses_to_change_the_seller_or_buyer_of_an_issued_invoice():
+    invoice = b2b_invoice()
+
+    for change in (
+        {"seller_vat_id": "DE999999999"},
+        {"seller_bank_iban": "DE02 1203 0000 0000 2020 51"},
+        {"buyer_vat_id": ""},
+        {"customer_reference": "PO-FORGED"},
+        {"billing_name": "Someone Else"},
+    ):
+        with pytest.raises(IntegrityError, match="is issued"), transaction.atomic():
+            Invoice.objects.filter(pk=invoice.pk).update(**change)
+
+    stored = Invoice.objects.get(pk=invoice.pk)
+    assert (stored.seller_vat_id, stored.buyer_vat_id, stored.customer_reference) == (
+        "DE123456789",
+        "DE811907980",
+        "PO-4711-A",
+    )
+
+
+def test_a_credit_note_carries_the_same_and_names_the_invoice_it_corrects():
+    invoice = b2b_invoice()
+    with override_settings(**SELLER):
+        credit_note = credit_note_issue(
+            source=f"test:{uuid.uuid4().hex}",
+            invoice=invoice,
+            lines=[
+                InvoiceLineData(
+                    "Return: Trail Guide Alps",
+                    Decimal("1"),
+                    Decimal("20.00"),
+                    Decimal("0.07"),
+                    sku="BOOK-1",
+                )
+            ],
+        )
+
+    pdf = invoice_pdf(credit_note)
+
+    boxes = text_lines(pdf)
+    heading = only(boxes, f"Credit note {credit_note.number}")
+    details = {
+        label: detail(boxes, label)
+        for label in ("Credit note", "Date", "Order", "Your reference", "Corrects", "Invoice date")
+    }
+    assert details == {
+        "Credit note": credit_note.number,
+        "Date": f"{credit_note.issue_date:%d %b %Y}",
+        "Order": "100042",
+        "Your reference": "PO-4711-A",
+        "Corrects": invoice.number,
+        "Invoice date": f"{invoice.issue_date:%d %b %Y}",
+    }
+    for text in (
+        "Kontor Outdoor Handels GmbH",
+        "Musterstraße 12, 10115 Berlin, Germany",
+        "VAT ID DE123456789",
+        "Amtsgericht Charlottenburg HRB 123456 B",
+        "VAT ID DE811907980",
+        f"This credit note corrects invoice {invoice.number} of {invoice.issue_date:%d %b %Y}.",
+    ):
+        only(boxes, text)
+    assert only(boxes, "VAT ID DE811907980").y0 > heading.y1
+    assert rows_below(boxes, only(boxes, "VAT summary"))[:2] == [
+        ["VAT rate", "Net", "VAT"],
+        ["7 %", "20.00 EUR", "1.40 EUR"],
+    ]
+    assert printed_text(pdf).count("BergwerkOutdoorGmbH") == 1
+    footer = [box.text for box in boxes if box.y0 < 15 * MM]
+    assert footer == [
+        "Kontor Outdoor Handels GmbH · VAT ID DE123456789"
+        " · Amtsgericht Charlottenburg HRB 123456 B",
+        "IBAN DE89 3704 0044 0532 0130 00 · BIC COBADEFFXXX · page 1",
+    ]
     assert overlapping_glyphs(pdf) == []

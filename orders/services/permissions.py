@@ -10,6 +10,7 @@ operation              permission                          roles
 payment received       accounting.add_payment              Accounting, Manager
 release credit hold    crm.override_credit_hold            Accounting, Manager
 start picking, pack    order.add_shipment                  Warehouse, Manager
+print a packing slip   order.add_shipment                  Warehouse, Manager
 ship, deliver          order.change_shipment               Warehouse, Manager
 cancel (staff)         order.change_order                  Sales, Manager
 correct ship-to        order.change_shippingaddress        Sales, Manager
@@ -38,6 +39,7 @@ STEPS: dict[str, Step] = {
     "release_credit": Step(("crm.override_credit_hold",), "release orders from credit hold"),
     "pick": Step(("order.add_shipment",), "start picking"),
     "pack": Step(("order.add_shipment",), "pack parcels"),
+    "packing_slip": Step(("order.add_shipment",), "print packing slips"),
     "ship": Step(("order.change_shipment",), "ship parcels"),
     "deliver": Step(("order.change_shipment",), "mark parcels delivered"),
     "cancel": Step(("order.change_order",), "cancel orders"),

@@ -56,6 +56,7 @@ def order_place_from_basket(
     channel: str = "web",
     payment_method: str = "bank_transfer",
     card: payments.CardDetails | None = None,
+    customer_reference: str = "",
 ) -> Any:
     """Place the basket as an order; raises ``InsufficientStock``, ``OrderError`` or
     ``PaymentDeclined`` and then places nothing. Called inside a transaction, it
@@ -73,6 +74,8 @@ def order_place_from_basket(
     gateway = payments.gateway_for(payment_method)
     reference = gateway.authorise(amount=total.incl_tax, currency=total.currency, card=card)
     extra = {"guest_email": guest_email} if guest_email and not user else {}
+    if customer_reference:
+        extra["customer_reference"] = customer_reference
     try:
         # No savepoint inside a caller's transaction (the API's idempotency key):
         # a refusal rolls that transaction back too; a caller that goes on after
