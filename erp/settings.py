@@ -312,6 +312,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves it queued
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# What a task prints (the console e-mail backend writes each e-mail to stdout) is
+# logged at INFO, not Celery's default WARNING: a sent e-mail is not a problem.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
@@ -530,6 +533,10 @@ SELLER_BANK_BIC = _first_set("SELLER_BANK_BIC", "BANK_BIC", default="COBADEFFXXX
 BANK_ACCOUNT = {"holder": SELLER_LEGAL_NAME, "iban": SELLER_BANK_IBAN, "bic": SELLER_BANK_BIC}
 # Customers may ask for a return within this many days of shipment.
 RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
+# The warehouse (code) customers send returns to; its address is in the "return
+# authorised" e-mail. Unset or inactive: the first active non-sellable warehouse
+# with an address, then any active one with an address.
+RETURNS_WAREHOUSE = env.str("RETURNS_WAREHOUSE", default="RET-Q")
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
 # Browse and search run on PostgreSQL (shop.search); nothing is indexed elsewhere.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"

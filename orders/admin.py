@@ -538,7 +538,7 @@ class ReceiveReturnForm(forms.Form):
 @admin.register(ReturnRequest)
 class ReturnRequestAdmin(admin.ModelAdmin):
     list_display = [
-        "pk",
+        "number",
         "order",
         "status",
         "requested_at",
@@ -548,9 +548,10 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "refund_status"]
     list_select_related = ["order"]
-    search_fields = ["order__number"]
+    search_fields = ["number", "order__number"]
     inlines = [ReturnLineInline]
     readonly_fields = [
+        "number",
         "order",
         "status",
         "requested_at",
@@ -587,7 +588,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
             _run(
                 request,
                 services.return_authorise,
-                f"Return {return_request.pk} authorised.",
+                f"Return {return_request.number} authorised.",
                 return_request=return_request,
                 user=request.user,
             )
@@ -598,7 +599,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
             _run(
                 request,
                 services.return_reject,
-                f"Return {return_request.pk} rejected.",
+                f"Return {return_request.number} rejected.",
                 return_request=return_request,
                 user=request.user,
             )
@@ -634,7 +635,9 @@ class ReturnRequestAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Receive return {return_request.pk} of order {return_request.order.number}",
+            "title": (
+                f"Receive return {return_request.number} of order {return_request.order.number}"
+            ),
             "return_request": return_request,
             "lines": return_request.lines.select_related("order_line"),
             "form": form,

@@ -187,6 +187,12 @@ class ReturnRequest(models.Model):
         REFUNDED = "refunded", "Refunded to card"
         DUE = "due", "Refund due (bank transfer)"
 
+    number = models.CharField(
+        max_length=32,
+        unique=True,
+        editable=False,
+        help_text="R-<year>-<number>, drawn from the returns series when the return is asked for.",
+    )
     order = models.ForeignKey("order.Order", on_delete=models.PROTECT, related_name="returns")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED)
     requested_at = models.DateTimeField(auto_now_add=True)
@@ -203,7 +209,7 @@ class ReturnRequest(models.Model):
         ordering = ["-requested_at"]
 
     def __str__(self) -> str:
-        return f"Return {self.pk} of order {self.order_id}"
+        return f"Return {self.number} of order {self.order.number}"
 
 
 class ReturnLine(models.Model):

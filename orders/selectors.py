@@ -281,3 +281,21 @@ def api_orders(user: Any, *, status: str | None = None) -> QuerySet[Any]:
         )
         .order_by("-date_placed", "-pk")
     )
+
+
+def returns_warehouse() -> Any | None:
+    """Where customers send returns: ``RETURNS_WAREHOUSE`` when it is active and has
+    an address, else the first active returns (non-sellable) warehouse with one,
+    else any active warehouse with one; None when no warehouse has an address."""
+    from django.conf import settings
+
+    from inventory.models import Warehouse
+
+    with_address = Warehouse.objects.filter(is_active=True).exclude(address="")
+    configured = with_address.filter(code=settings.RETURNS_WAREHOUSE.strip().upper()).first()
+    if configured is not None:
+        return configured
+    return (
+        with_address.filter(is_sellable=False).first()
+        or with_address.order_by("priority", "code").first()
+    )

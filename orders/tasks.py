@@ -1,15 +1,19 @@
 """Order e-mails: the confirmation of every order, the tracking link of every parcel,
-credit-hold alerts to credit controllers.
+the delivery of every order, each step of a return (requested, authorised with
+where to send it, received with the refund), credit-hold alerts to credit
+controllers.
 
 Each is a side effect (``erp.side_effects``): recorded in the transaction that
 places the order or ships the parcel, sent by a worker after commit, sent again
 by the sweep if a worker dies on the way, and sent once. Each task runs inside
 the transaction that marks its row done and keeps its own mark besides (the
-shipment's ``tracking_email_sent_at``, the credit-hold order note). Message-IDs
+shipment's ``tracking_email_sent_at``, the credit-hold order note; the others rely
+on their row, done in the transaction that sends them). Message-IDs
 are derived from what the e-mail is about, so the copy sent again after a worker
 died between the mail server's answer and the commit shows once in mail clients.
 """
 
+import logging
 from typing import Any
 
 from celery import shared_task
@@ -23,14 +27,19 @@ from django.utils import timezone
 from oscar.core.loading import get_class, get_model
 
 from erp.side_effects import Outcome, side_effect_task
-from orders.models import Shipment
+from orders.models import ReturnRequest, Shipment
 
 # side effect kinds (erp.SideEffect.kind)
 ORDER_CONFIRMATION = "order.confirmation_email"
 TRACKING_EMAIL = "shipment.tracking_email"
 CREDIT_HOLD_ALERT_EMAIL = "order.credit_hold_alert"
+ORDER_DELIVERED_EMAIL = "order.delivered_email"
+RETURN_REQUESTED_EMAIL = "return.requested_email"
+RETURN_AUTHORISED_EMAIL = "return.authorised_email"
+RETURN_RECEIVED_EMAIL = "return.received_email"
 
 Order = get_model("order", "Order")
+logger = logging.getLogger(__name__)
 
 
 @side_effect_task(kind=ORDER_CONFIRMATION)
@@ -123,6 +132,139 @@ def send_tracking_email(shipment_id: int) -> Outcome:
     shipment.tracking_email_sent_at = timezone.now()
     shipment.save(update_fields=["tracking_email_sent_at"])
     return Outcome(True, f"Sent to {recipient}.")
+
+
+def _send_customer_email(
+    *, order: Any, subject: str, template: str, message_id: str, context: dict[str, Any]
+) -> Outcome:
+    """E-mail the order's customer ``orders/email/<template>.txt`` and ``.html``."""
+    from orders.status_links import order_status_url
+
+    recipient = order.email
+    if not recipient:
+        return Outcome(False, "Nothing sent: the order has no e-mail address.")
+    context = {
+        "order": order,
+        "status_url": order_status_url(order),
+        "shop_name": settings.OSCAR_SHOP_NAME,
+        **context,
+    }
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"orders/email/{template}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient],
+        headers={"Message-ID": f"<{message_id}.order-{order.number}@kontor>"},
+    )
+    html = render_to_string(f"orders/email/{template}.html", context)
+    message.attach_alternative(html, "text/html")
+    message.send()
+    logger.info("E-mail “%s” sent to %s.", subject, recipient)
+    return Outcome(True, f"Sent to {recipient}.")
+
+
+@side_effect_task(kind=ORDER_DELIVERED_EMAIL)
+def send_delivered_email(order_id: int) -> Outcome:
+    """Tell the customer every parcel of their order has arrived, and how to return."""
+    from orders.services.returns import return_deadline
+
+    order = Order.objects.select_related("shipping_address").filter(pk=order_id).first()
+    if order is None:
+        return Outcome(False, "Nothing sent: the order no longer exists.")
+    if (
+        not order.shipments.exists()
+        or order.shipments.exclude(status=Shipment.Status.DELIVERED).exists()
+    ):
+        return Outcome(False, "Nothing sent: not every parcel of the order is delivered.")
+    return _send_customer_email(
+        order=order,
+        subject=f"Your order {order.number} has been delivered",
+        template="delivered",
+        message_id="delivered",
+        context={
+            "return_deadline": return_deadline(order),
+            "return_window_days": settings.RETURN_WINDOW_DAYS,
+        },
+    )
+
+
+def _return_request(return_request_id: int) -> ReturnRequest | None:
+    return (
+        ReturnRequest.objects.select_related("order", "order__shipping_address")
+        .prefetch_related("lines__order_line")
+        .filter(pk=return_request_id)
+        .first()
+    )
+
+
+@side_effect_task(kind=RETURN_REQUESTED_EMAIL)
+def send_return_requested_email(return_request_id: int) -> Outcome:
+    """Confirm the customer's return request and say what happens next."""
+    return_request = _return_request(return_request_id)
+    if return_request is None:
+        return Outcome(False, "Nothing sent: the return no longer exists.")
+    return _send_customer_email(
+        order=return_request.order,
+        subject=f"We have received your return request {return_request.number}",
+        template="return_requested",
+        message_id=f"return-{return_request.number}.requested",
+        context={"return_request": return_request, "lines": return_request.lines.all()},
+    )
+
+
+@side_effect_task(kind=RETURN_AUTHORISED_EMAIL)
+def send_return_authorised_email(return_request_id: int) -> Outcome:
+    """Tell the customer where to send the items back, with the return number.
+
+    Raises (the attempt fails and is retried, then listed for staff) when no
+    returns warehouse has an address: an e-mail without it would be useless."""
+    from orders.selectors import returns_warehouse
+
+    return_request = _return_request(return_request_id)
+    if return_request is None:
+        return Outcome(False, "Nothing sent: the return no longer exists.")
+    if return_request.status == ReturnRequest.Status.REJECTED:
+        return Outcome(False, "Nothing sent: the return was rejected meanwhile.")
+    warehouse = returns_warehouse()
+    if warehouse is None:
+        raise LookupError(
+            "No active warehouse with an address takes returns; set RETURNS_WAREHOUSE "
+            "or give a warehouse an address."
+        )
+    return _send_customer_email(
+        order=return_request.order,
+        subject=f"Return {return_request.number} authorised: how to send it back",
+        template="return_authorised",
+        message_id=f"return-{return_request.number}.authorised",
+        context={
+            "return_request": return_request,
+            "lines": return_request.lines.all(),
+            "address_lines": [
+                line.strip() for line in warehouse.address.replace(",", "\n").splitlines()
+            ],
+        },
+    )
+
+
+@side_effect_task(kind=RETURN_RECEIVED_EMAIL)
+def send_return_received_email(return_request_id: int) -> Outcome:
+    """Tell the customer their return arrived and what was refunded, and how."""
+    return_request = _return_request(return_request_id)
+    if return_request is None:
+        return Outcome(False, "Nothing sent: the return no longer exists.")
+    if return_request.status != ReturnRequest.Status.RECEIVED:
+        return Outcome(False, f"Nothing sent: the return is {return_request.status}.")
+    return _send_customer_email(
+        order=return_request.order,
+        subject=f"Return {return_request.number} received: your refund",
+        template="return_received",
+        message_id=f"return-{return_request.number}.received",
+        context={
+            "return_request": return_request,
+            "lines": return_request.lines.all(),
+            "refunded_to_card": return_request.refund_status == ReturnRequest.Refund.REFUNDED,
+        },
+    )
 
 
 @shared_task

@@ -23,7 +23,7 @@ from orders import billing, events, lock_objects, payments, selectors, statuses
 from orders.models import Carrier, Shipment, ShipmentLine
 from orders.services.errors import OrderError
 from orders.services.permissions import owner_or_step_require, step_require
-from orders.tasks import TRACKING_EMAIL
+from orders.tasks import ORDER_DELIVERED_EMAIL, TRACKING_EMAIL
 
 OrderNote = get_model("order", "OrderNote")
 
@@ -185,6 +185,7 @@ def shipment_deliver(*, shipment: Shipment, user: Any) -> Shipment:
             status=Shipment.Status.DELIVERED
         ):
             _set_status(order, statuses.DELIVERED)
+            side_effect_record(kind=ORDER_DELIVERED_EMAIL, subject=order)  # sent after commit
         return shipment
 
 

@@ -18,6 +18,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from erp.services import sequence_next
+from erp.side_effects import side_effect_record
 from inventory import services as inventory
 from inventory.models import Warehouse
 from orders import billing, lock_objects, payments, selectors, statuses
@@ -25,7 +27,9 @@ from orders.models import ReturnLine, ReturnRequest, Shipment
 from orders.services.errors import OrderError
 from orders.services.fulfilment import _note, _set_status
 from orders.services.permissions import owner_or_step_require, step_require
+from orders.tasks import RETURN_AUTHORISED_EMAIL, RETURN_RECEIVED_EMAIL, RETURN_REQUESTED_EMAIL
 
+RETURN_SERIES = "R"  # erp document sequence of return numbers, per year
 RETURNABLE = (statuses.SHIPPED, statuses.DELIVERED, statuses.RETURN_REQUESTED, statuses.RETURNED)
 
 
@@ -42,6 +46,13 @@ def return_deadline(order: Any) -> Any | None:
     if last["last"] is None:
         return None
     return last["last"] + timedelta(days=settings.RETURN_WINDOW_DAYS)
+
+
+def _return_number() -> str:
+    """The next return number, R-<year>-<6 digits>; inside the return's transaction
+    (the series row stays locked until it commits, a rollback gives the number back)."""
+    year = timezone.localdate().year
+    return f"{RETURN_SERIES}-{year}-{sequence_next(series=RETURN_SERIES, year=year):06d}"
 
 
 def return_request_create(*, order: Any, items: list[ReturnItem], user: Any) -> ReturnRequest:
@@ -73,7 +84,7 @@ def return_request_create(*, order: Any, items: list[ReturnItem], user: Any) -> 
                 raise OrderError(
                     f"You can return at most {entry.returnable} of “{entry.line.title}”."
                 )
-        return_request = ReturnRequest.objects.create(order=order)
+        return_request = ReturnRequest.objects.create(order=order, number=_return_number())
         ReturnLine.objects.bulk_create(
             [
                 ReturnLine(
@@ -87,6 +98,7 @@ def return_request_create(*, order: Any, items: list[ReturnItem], user: Any) -> 
             ]
         )
         _set_status(order, statuses.RETURN_REQUESTED)
+        side_effect_record(kind=RETURN_REQUESTED_EMAIL, subject=return_request)
         return return_request
 
 
@@ -100,11 +112,14 @@ def return_authorise(*, return_request: ReturnRequest, user: Any) -> ReturnReque
     with transaction.atomic():
         order, return_request = _locked_return(return_request)
         if return_request.status != ReturnRequest.Status.REQUESTED:
-            raise OrderError(f"Return {return_request.pk} is {return_request.status}.")
+            raise OrderError(
+                f"Return {return_request.number} is {return_request.get_status_display().lower()}."
+            )
         return_request.status = ReturnRequest.Status.AUTHORISED
         return_request.authorised_at = timezone.now()
         return_request.save(update_fields=["status", "authorised_at"])
-        _note(order, user, f"Return {return_request.pk} authorised.")
+        _note(order, user, f"Return {return_request.number} authorised.")
+        side_effect_record(kind=RETURN_AUTHORISED_EMAIL, subject=return_request)
         return return_request
 
 
@@ -116,7 +131,9 @@ def return_reject(*, return_request: ReturnRequest, user: Any, note: str = "") -
             ReturnRequest.Status.REQUESTED,
             ReturnRequest.Status.AUTHORISED,
         ):
-            raise OrderError(f"Return {return_request.pk} is {return_request.status}.")
+            raise OrderError(
+                f"Return {return_request.number} is {return_request.get_status_display().lower()}."
+            )
         return_request.status = ReturnRequest.Status.REJECTED
         return_request.staff_note = note
         return_request.save(update_fields=["status", "staff_note"])
@@ -129,7 +146,7 @@ def return_reject(*, return_request: ReturnRequest, user: Any, note: str = "") -
                 _set_status(order, statuses.RETURNED)
             else:
                 _set_status(order, statuses.DELIVERED if delivered else statuses.SHIPPED)
-        _note(order, user, f"Return {return_request.pk} rejected{f': {note}' if note else ''}.")
+        _note(order, user, f"Return {return_request.number} rejected{f': {note}' if note else ''}.")
         return return_request
 
 
@@ -142,14 +159,15 @@ def return_receive(
         order, return_request = _locked_return(return_request)
         if return_request.status != ReturnRequest.Status.AUTHORISED:
             raise OrderError(
-                f"Return {return_request.pk} is {return_request.status}; authorise it first."
+                f"Return {return_request.number} is "
+                f"{return_request.get_status_display().lower()}; authorise it first."
             )
         for line in return_request.lines.select_related("order_line__product"):
             inventory.stock_return(
                 product=line.order_line.product,
                 warehouse=warehouse,
                 quantity=line.quantity,
-                reference=f"order {order.number} return {return_request.pk}",
+                reference=f"order {order.number} return {return_request.number}",
                 reason=line.get_reason_display(),
                 user=user,
             )
@@ -161,7 +179,7 @@ def return_receive(
                 order=order,
                 credit_notes=credit_notes,
                 method="card",
-                reference=f"card refund for return {return_request.pk}",
+                reference=f"card refund for return {return_request.number}",
                 user=user,
             )
         return_request.status = ReturnRequest.Status.RECEIVED
@@ -179,8 +197,9 @@ def return_receive(
         _note(
             order,
             user,
-            f"Return {return_request.pk} received into {warehouse.code}; "
+            f"Return {return_request.number} received into {warehouse.code}; "
             f"refund {refund} {order.currency} "
             f"{'to the card' if refunded_to_card else 'due by bank transfer'}.",
         )
+        side_effect_record(kind=RETURN_RECEIVED_EMAIL, subject=return_request)
         return return_request

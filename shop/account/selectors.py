@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -131,6 +131,35 @@ def order_tracking(order: Any) -> OrderTracking:
         can_cancel=order.status in statuses.CUSTOMER_CANCELLABLE,
         returns_allowed=return_eligibility(order),
     )
+
+
+def order_history(*, user: Any) -> QuerySet[Any]:
+    """The customer's orders, newest first, with their item counts (one query a page)."""
+    return (
+        Order.objects.filter(user=user)
+        .annotate(item_count=Sum("lines__quantity"))
+        .order_by("-date_placed", "-pk")
+    )
+
+
+def order_documents(*, user: Any, order: Any) -> list[Any]:
+    """The invoices and credit notes of ``order`` that ``user`` may open, oldest first."""
+    return list(customer_invoices(user=user).filter(order=order).order_by("issue_date", "pk"))
+
+
+def document_status(document: Any) -> str:
+    """What a customer reads as the state of an invoice or credit note.
+
+    A credit note's stored status stays "open" (accounting settles only invoices),
+    so its label comes from what was paid out: nothing yet, part, or all of it.
+    """
+    if not document.is_credit_note:
+        return str(document.get_status_display())
+    if document.balance <= 0:
+        return "Refunded"
+    if document.amount_settled > 0:
+        return "Partly refunded"
+    return "To be refunded"
 
 
 def customer_invoices(*, user: Any) -> Any:

@@ -1,7 +1,7 @@
 """Customer order pages, mounted in erp/urls.py just before Oscar's URLs.
 
-The order detail and the two anonymous order-status patterns repeat the paths
-of Oscar's ``customer:order``, ``customer:anon-order-form`` and
+The order history, the order detail and the two anonymous order-status patterns repeat the paths
+of Oscar's ``customer:order-list``, ``customer:order``, ``customer:anon-order-form`` and
 ``customer:anon-order`` (Oscar mounts its customer app at ``accounts/``), so
 those names keep reversing to the same addresses and our views answer them.
 The password reset form repeats Oscar's ``password-reset`` path the same way.
@@ -23,6 +23,11 @@ urlpatterns = [
         "password-reset/",
         login_forbidden(views.PasswordResetView.as_view()),
         name="password-reset",
+    ),
+    path(
+        "accounts/orders/",
+        login_required(views.OrderHistoryView.as_view()),
+        name="order-list",
     ),
     path(
         "accounts/orders/<str:order_number>/",

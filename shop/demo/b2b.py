@@ -12,21 +12,20 @@ buyer has any.
 """
 
 import random
-from datetime import timedelta
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from oscar.core.loading import get_class, get_model
 
-from accounting.services import backdated
 from crm.models import Buyer, CategoryDiscount, Company, Contact, PriceList, PriceListItem
 from erp.permissions import SYSTEM
+from erp.side_effects import side_effects_unqueued
 from inventory.selectors import available_to_promise
 from orders import services
 from orders.credit import credit_position
-from shop.demo.orders import _age, _ship
+from shop.demo.orders import SHIP_AFTER, DemoOrder, _ship, on_day, settle_demo_side_effects
 
 Basket = get_model("basket", "Basket")
 Category = get_model("catalogue", "Category")
@@ -40,8 +39,18 @@ ALPINE = "Alpine Outfitters GmbH"
 NORDWERK = "Nordwerk Schulbedarf AG"
 
 
-def seed_b2b() -> int:
-    """Create the companies (and their orders when the buyer logins exist); returns new orders."""
+@dataclass(frozen=True)
+class B2BDemo:
+    """The demo companies, and the buyers whose orders are still to be placed."""
+
+    products: list[Any]
+    alpine_buyer: Any  # None: no login, or it has orders already
+    nordwerk_buyer: Any
+    nordwerk: Company
+
+
+def seed_b2b_accounts() -> B2BDemo:
+    """Create the companies and price lists, and link the buyer logins when they exist."""
     products = _stocked_products()
     alpine_list = _price_list("Trade: Alpine Outfitters", products[:4], "0.80", "TEN", "10")
     nordwerk_list = _price_list("Schools: Nordwerk", products[4:8], "0.85", "SLP", "15")
@@ -67,23 +76,54 @@ def seed_b2b() -> int:
         price_list=nordwerk_list,
         contact=("Jens Petersen", "Accounts payable", "jens.petersen@nordwerk.example"),
     )
-    placed = 0
     alpine_buyer = _buyer("buyer@alpine.example", alpine)
-    if alpine_buyer is not None and not alpine_buyer.orders.exists():
-        placed += _delivered(alpine_buyer, products[:3], days_ago=24)
-        placed += _delivered(alpine_buyer, products[8:10], days_ago=9)
-        _place(alpine_buyer, products[1:2], quantity=6)  # ready to pick
-        placed += 1
     nordwerk_buyer = _buyer("buyer@nordwerk.example", nordwerk)
-    if nordwerk_buyer is not None and not nordwerk_buyer.orders.exists():
-        placed += _delivered(nordwerk_buyer, products[4:6], days_ago=21)  # overdue on Net 15
-        placed += _delivered(nordwerk_buyer, products[6:8], days_ago=6)
-        exposure = credit_position(nordwerk).exposure
-        nordwerk.credit_limit = (exposure + 250).quantize(Decimal("100")) + 100
-        nordwerk.save(update_fields=["credit_limit"])
-        held = _place(nordwerk_buyer, products[10:12], quantity=3)  # past the limit: on hold
-        assert held.status == "Credit hold", held.status
-        placed += 1
+    return B2BDemo(
+        products=products,
+        alpine_buyer=alpine_buyer
+        if alpine_buyer is not None and not alpine_buyer.orders.exists()
+        else None,
+        nordwerk_buyer=nordwerk_buyer
+        if nordwerk_buyer is not None and not nordwerk_buyer.orders.exists()
+        else None,
+        nordwerk=nordwerk,
+    )
+
+
+def b2b_delivered_orders(demo: B2BDemo) -> list[DemoOrder]:
+    """The buyers' past orders, shipped and invoiced on their terms; placed by
+    ``seed_orders`` among the retail ones, in the order of their days."""
+    products, plans = demo.products, []
+    if demo.alpine_buyer is not None:
+        plans += [
+            _delivered(demo.alpine_buyer, products[:3], days_ago=24),
+            _delivered(demo.alpine_buyer, products[8:10], days_ago=9),
+        ]
+    if demo.nordwerk_buyer is not None:
+        plans += [
+            _delivered(demo.nordwerk_buyer, products[4:6], days_ago=21),  # overdue on Net 15
+            _delivered(demo.nordwerk_buyer, products[6:8], days_ago=6),
+        ]
+    return plans
+
+
+def seed_b2b_open_orders(demo: B2BDemo) -> int:
+    """Today's orders, once the past ones are in: one ready to pick, one past the
+    credit limit on hold. Returns how many were placed."""
+    placed = 0
+    with side_effects_unqueued():
+        if demo.alpine_buyer is not None:
+            settle_demo_side_effects(_place(demo.alpine_buyer, demo.products[1:2], quantity=6))
+            placed += 1
+        if demo.nordwerk_buyer is not None:
+            nordwerk = demo.nordwerk
+            exposure = credit_position(nordwerk).exposure
+            nordwerk.credit_limit = (exposure + 250).quantize(Decimal("100")) + 100
+            nordwerk.save(update_fields=["credit_limit"])
+            held = _place(demo.nordwerk_buyer, demo.products[10:12], quantity=3)
+            assert held.status == "Credit hold", held.status  # past the limit: on hold
+            settle_demo_side_effects(held)
+            placed += 1
     return placed
 
 
@@ -187,11 +227,17 @@ def _place(user: Any, products: list[Any], quantity: int = 2) -> Any:
     )
 
 
-def _delivered(user: Any, products: list[Any], *, days_ago: int) -> int:
-    """An on-account order shipped and delivered ``days_ago``: an invoice on the terms."""
-    with backdated(timezone.localdate() - timedelta(days=days_ago)):
-        order = _place(user, products, quantity=4)
-        for shipment in _ship(order, random.Random(order.pk)):
+def _delivered(user: Any, products: list[Any], *, days_ago: int) -> DemoOrder:
+    """An on-account order placed ``days_ago``, shipped (invoiced on the terms) the
+    next day and delivered."""
+
+    def make() -> Any:
+        with on_day(days_ago):
+            order = _place(user, products, quantity=4)
+        with on_day(days_ago, SHIP_AFTER):
+            shipments = _ship(order, random.Random(order.pk))
+        for shipment in shipments:
             services.shipment_deliver(user=SYSTEM, shipment=shipment)
-    _age(order, days_ago)
-    return 1
+        return order
+
+    return DemoOrder(days_ago, make)

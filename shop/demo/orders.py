@@ -1,9 +1,19 @@
 """Demo orders in every state of the pipeline, placed and moved through the
 real services, so the back office and the account pages are alive on first
 start. Idempotent: skipped once the demo customer has orders.
+
+One consistent story: a guest's name matches their e-mail address; each order
+is placed on its day, ships a day later (invoiced that day, the tracking e-mail
+dated with the parcel), is delivered two days after that, and a return is asked
+for, authorised and received on the days after (never in the future); orders
+are placed oldest first, so invoice numbers ascend with invoice dates. Nothing
+is e-mailed: the side effects are recorded without messages and settled.
 """
 
 import random
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,11 +25,11 @@ from oscar.core.loading import get_class, get_model
 
 from accounting.services import backdated
 from erp.permissions import SYSTEM
-from erp.side_effects import side_effects_settle
+from erp.side_effects import side_effects_settle, side_effects_unqueued
 from inventory.models import Warehouse
 from inventory.selectors import available_to_promise
-from orders import services
-from orders.models import Carrier, Shipment
+from orders import services, statuses
+from orders.models import Carrier, ReturnRequest, Shipment
 from orders.payments import CardDetails
 from orders.selectors import line_progress
 from orders.services.returns import ReturnItem
@@ -79,7 +89,12 @@ def seed_shipping_methods() -> None:
     )
 
 
-def _address(rng: random.Random, customer: Any) -> Any:
+def guest_email(guest: tuple[str, ...]) -> str:
+    """The guest's address, made of their name (ASCII: no accents in the demo names)."""
+    return f"{guest[0].lower()}.{guest[1].lower()}@example.com"
+
+
+def _address(customer: Any, guest: tuple[str, ...] | None) -> Any:
     if customer is not None:
         first, last, line1, city, postcode, country = (
             customer.first_name,
@@ -90,7 +105,8 @@ def _address(rng: random.Random, customer: Any) -> Any:
             "DE",
         )
     else:
-        first, last, line1, city, postcode, country = rng.choice(GUESTS)
+        assert guest is not None
+        first, last, line1, city, postcode, country = guest
     return ShippingAddress(
         first_name=first,
         last_name=last,
@@ -110,9 +126,9 @@ def _place(rng: random.Random, customer: Any, payment: str, products: list[Any])
     guest = None if customer else rng.choice(GUESTS)
     return services.order_place_from_basket(
         basket=basket,
-        shipping_address=_address(rng, customer),
+        shipping_address=_address(customer, guest),
         user=customer,
-        guest_email="" if customer else f"{guest[0].lower()}.{guest[1].lower()}@example.com",  # type: ignore[index]
+        guest_email=guest_email(guest) if guest else "",
         shipping_method=method,
         payment_method=payment,
         card=CARD if payment == "test_card" else None,
@@ -147,88 +163,173 @@ def _ship(order: Any, rng: random.Random, partial: bool = False) -> list[Shipmen
     return shipments
 
 
+# days after placement on which each later step happens (capped at today)
+SHIP_AFTER, DELIVER_AFTER, RETURN_AFTER, AUTHORISE_AFTER, RECEIVE_AFTER = 1, 3, 5, 6, 8
+STEP_AFTER = {
+    statuses.PARTIALLY_SHIPPED: SHIP_AFTER,
+    statuses.SHIPPED: SHIP_AFTER,
+    statuses.DELIVERED: DELIVER_AFTER,
+    statuses.RETURN_REQUESTED: RETURN_AFTER,
+    statuses.RETURNED: RECEIVE_AFTER,
+}
+
+
+def _shift(days_ago: int, after: int) -> timedelta:
+    """How far back a step taken ``after`` days after placement ``days_ago`` lies."""
+    return timedelta(days=max(days_ago - after, 0))
+
+
+@contextmanager
+def on_day(days_ago: int, after: int = 0) -> Iterator[None]:
+    """Post what happens inside on the day of the step (invoices, payments, credit notes)."""
+    with backdated(timezone.localdate() - _shift(days_ago, after)):
+        yield
+
+
 def _age(order: Any, days: int) -> None:
-    """Move the demo order's history back in time, so timelines look lived in."""
-    shift = timedelta(days=days)
-    Order.objects.filter(pk=order.pk).update(date_placed=F("date_placed") - shift)
-    OrderStatusChange.objects.filter(order=order).update(date_created=F("date_created") - shift)
-    Shipment.objects.filter(order=order).update(
-        shipped_at=F("shipped_at") - shift + timedelta(days=1),
-        tracking_email_sent_at=timezone.now(),  # demo orders send no e-mails
+    """Move the demo order's history back in time, each step to its day."""
+    Order.objects.filter(pk=order.pk).update(date_placed=F("date_placed") - _shift(days, 0))
+    for change in OrderStatusChange.objects.filter(order=order):
+        after = STEP_AFTER.get(change.new_status, 0)
+        OrderStatusChange.objects.filter(pk=change.pk).update(
+            date_created=F("date_created") - _shift(days, after)
+        )
+    ship, deliver = _shift(days, SHIP_AFTER), _shift(days, DELIVER_AFTER)
+    Shipment.objects.filter(order=order).update(packed_at=F("packed_at") - ship)
+    Shipment.objects.filter(order=order, shipped_at__isnull=False).update(
+        shipped_at=F("shipped_at") - ship,
+        tracking_email_sent_at=F("shipped_at") - ship,  # the e-mail went with the parcel
     )
-    for subject in [order, *Shipment.objects.filter(order=order)]:
+    Shipment.objects.filter(order=order, delivered_at__isnull=False).update(
+        delivered_at=F("delivered_at") - deliver
+    )
+    ReturnRequest.objects.filter(order=order).update(
+        requested_at=F("requested_at") - _shift(days, RETURN_AFTER)
+    )
+    ReturnRequest.objects.filter(order=order, authorised_at__isnull=False).update(
+        authorised_at=F("authorised_at") - _shift(days, AUTHORISE_AFTER)
+    )
+    ReturnRequest.objects.filter(order=order, received_at__isnull=False).update(
+        received_at=F("received_at") - _shift(days, RECEIVE_AFTER)
+    )
+    settle_demo_side_effects(order)
+
+
+def settle_demo_side_effects(order: Any) -> None:
+    """Demo orders e-mail nobody: their recorded e-mails are marked done, unsent."""
+    subjects = [
+        order,
+        *Shipment.objects.filter(order=order),
+        *ReturnRequest.objects.filter(order=order),
+    ]
+    for subject in subjects:
         side_effects_settle(subject=subject, note="Not sent: demo data.")
+
+
+@dataclass(frozen=True)
+class DemoOrder:
+    """An order of the demo story: placed ``days_ago`` by ``make``, which moves it
+    on through the services (each step inside ``on_day``) and returns it."""
+
+    days_ago: int
+    make: Callable[[], Any]
 
 
 HISTORY_ORDERS = 40
 
 
-def _history(rng: random.Random, customer: Any, products: list[Any]) -> int:
-    """Delivered web orders over the last three months, for the sales reports."""
-    placed = 0
-    today = timezone.localdate()
+def _history_order(rng: random.Random, owner: Any, products: list[Any], days_ago: int) -> Any:
+    """A delivered web order, for the sales reports."""
+    with on_day(days_ago):
+        order = _place(rng, owner, "test_card", products)
+    with on_day(days_ago, SHIP_AFTER):
+        shipments = _ship(order, rng)
+    for shipment in shipments:
+        services.shipment_deliver(user=SYSTEM, shipment=shipment)
+    return order
+
+
+def retail_orders(rng: random.Random, customer: Any, products: list[Any]) -> list[DemoOrder]:
+    """Delivered web orders over the last three months, then one in every state."""
+    plans = []
     for index in range(HISTORY_ORDERS):
         days_ago = 88 - index * 2
-        day = today - timedelta(days=days_ago)
-        with backdated(day):
-            owner = customer if index % 7 == 0 else None
-            order = _place(rng, owner, "test_card", products)
-            for shipment in _ship(order, rng):
-                services.shipment_deliver(user=SYSTEM, shipment=shipment)
-        _age(order, days_ago)
-        placed += 1
-    return placed
+        owner = customer if index % 7 == 0 else None
+        plans.append(
+            DemoOrder(
+                days_ago,
+                lambda owner=owner, days_ago=days_ago: _history_order(
+                    rng, owner, products, days_ago
+                ),
+            )
+        )
+    for index, (target, payment, days_ago) in enumerate(SCENARIOS):
+        owner = customer if index % 3 == 0 else None
+        plans.append(
+            DemoOrder(
+                days_ago,
+                lambda owner=owner, target=target, payment=payment, days_ago=days_ago: _scenario(
+                    rng, owner, target, payment, products, days_ago
+                ),
+            )
+        )
+    return plans
 
 
-def seed_orders() -> int:
+def seed_orders(*, also: list[DemoOrder] | None = None) -> int:
+    """Place the retail demo orders (once) and ``also`` (the B2B buyers'), all in
+    the order of their days, oldest first; returns how many were placed."""
+    plans = list(also or [])
     customer = get_user_model().objects.filter(username="customer@example.com").first()
-    if Order.objects.filter(guest_email__endswith="@example.com").exists() or (
+    seeded = Order.objects.filter(guest_email__endswith="@example.com").exists() or (
         customer and Order.objects.filter(user=customer).exists()
-    ):
-        return 0
+    )
     seed_shipping_methods()
     rng = random.Random(99)
-    atp = available_to_promise(Product.objects.values_list("pk", flat=True))
-    ids = [pk for pk, units in atp.items() if units > 20]
-    products = list(Product.objects.filter(pk__in=ids).order_by("pk")[:40])
-    placed = _history(rng, customer, products)
-    for index, (target, payment, days) in enumerate(SCENARIOS):
-        owner = customer if index % 3 == 0 else None
-        with backdated(timezone.localdate() - timedelta(days=days)):
-            order = _scenario(rng, owner, target, payment, products)
-        _age(order, days)
-        placed += 1
-    return placed
+    if not seeded:
+        atp = available_to_promise(Product.objects.values_list("pk", flat=True))
+        ids = [pk for pk, units in atp.items() if units > 20]
+        products = list(Product.objects.filter(pk__in=ids).order_by("pk")[:40])
+        plans += retail_orders(rng, customer, products)
+    # stable: same-day orders keep their place in the list
+    plans.sort(key=lambda plan: -plan.days_ago)
+    with side_effects_unqueued():
+        for plan in plans:
+            _age(plan.make(), plan.days_ago)
+    return len(plans)
 
 
 def _scenario(
-    rng: random.Random, owner: Any, target: str, payment: str, products: list[Any]
+    rng: random.Random, owner: Any, target: str, payment: str, products: list[Any], days: int
 ) -> Any:
-    """Place an order and move it to ``target`` through the real services."""
-    order = _place(rng, owner, payment, products)
-    if target == "pending":
-        return order
-    if target == "cancelled":
-        services.order_cancel(user=SYSTEM, order=order, reason="customer changed their mind")
-        return order
-    if payment == "bank_transfer":
-        services.order_mark_paid(user=SYSTEM, order=order, reference="demo transfer")
-    if target == "picking":
-        services.order_start_picking(user=SYSTEM, order=order)
-    elif target == "packed":
-        line = order.lines.first()
-        entry = next(e for e in line_progress(order) if e.line.pk == line.pk)
-        warehouse_id, units = next(iter(entry.allocated.items()))
-        services.shipment_pack(
-            user=SYSTEM,
-            order=order,
-            warehouse=Warehouse.objects.get(pk=warehouse_id),
-            quantities={line.pk: units},
-        )
-    elif target == "partial":
-        _ship(order, rng, partial=True)
+    """Place an order ``days`` ago and move it to ``target`` through the real services."""
+    with on_day(days):
+        order = _place(rng, owner, payment, products)
+        if target == "pending":
+            return order
+        if target == "cancelled":
+            services.order_cancel(user=SYSTEM, order=order, reason="customer changed their mind")
+            return order
+        if payment == "bank_transfer":
+            services.order_mark_paid(user=SYSTEM, order=order, reference="demo transfer")
+        if target == "picking":
+            services.order_start_picking(user=SYSTEM, order=order)
+        elif target == "packed":
+            line = order.lines.first()
+            entry = next(e for e in line_progress(order) if e.line.pk == line.pk)
+            warehouse_id, units = next(iter(entry.allocated.items()))
+            services.shipment_pack(
+                user=SYSTEM,
+                order=order,
+                warehouse=Warehouse.objects.get(pk=warehouse_id),
+                quantities={line.pk: units},
+            )
+    if target == "partial":
+        with on_day(days, SHIP_AFTER):
+            _ship(order, rng, partial=True)
     elif target in ("shipped", "delivered", "return_requested", "returned"):
-        shipments = _ship(order, rng)
+        with on_day(days, SHIP_AFTER):
+            shipments = _ship(order, rng)
         if target != "shipped":
             for shipment in shipments:
                 services.shipment_deliver(user=SYSTEM, shipment=shipment)
@@ -241,9 +342,10 @@ def _scenario(
             )
             if target == "returned":
                 services.return_authorise(user=SYSTEM, return_request=request)
-                services.return_receive(
-                    user=SYSTEM,
-                    return_request=request,
-                    warehouse=Warehouse.objects.get(code="RET-Q"),
-                )
+                with on_day(days, RECEIVE_AFTER):
+                    services.return_receive(
+                        user=SYSTEM,
+                        return_request=request,
+                        warehouse=Warehouse.objects.get(code="RET-Q"),
+                    )
     return order

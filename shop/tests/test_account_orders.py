@@ -154,7 +154,11 @@ def test_return_form_lists_returnable_lines_and_creates_the_request(customer, te
     order.refresh_from_db()
     assert order.status == statuses.RETURN_REQUESTED
     body = response.content.decode()
-    assert f"We have received your return request for order {order.number}." in body
+    assert (
+        f"We have received your return request {request.number} for order {order.number}. "
+        "We will e-mail you how to send the items back." in body
+    )
+    assert f"Return {request.number}:" in body
     assert "1 × Granite Tent (Arrived damaged: torn)" in body
 
 

@@ -1,8 +1,10 @@
 """``make run``: database, migrations, demo data, then web + worker + beat.
 
-All three servers run as children of this process; Ctrl-C (SIGINT) or SIGTERM
-stops them all, waits for them, and stops the embedded PostgreSQL if this
-command started it. Nothing is left running.
+All three servers run as children of this process, each in a process group of
+its own; Ctrl-C (SIGINT) or SIGTERM reaches this command only, which stops each
+server once with SIGTERM (gunicorn and celery stop gracefully), waits for them,
+and stops the embedded PostgreSQL if this command started it. Nothing is left
+running.
 
 Before anything starts, the configured Celery broker (``CELERY_BROKER_URL``:
 the file-system default, Redis or RabbitMQ) and cache (``CACHE_URL``) must
@@ -210,7 +212,12 @@ class Command(BaseCommand):
         children = []
         for name, command in commands.items():
             self.stdout.write(f"starting {name}: {' '.join(command[2:5])} ...")
-            children.append(subprocess.Popen(command, cwd=settings.BASE_DIR))
+            # a process group of its own: Ctrl-C in the terminal reaches only this
+            # command, which stops each server once with SIGTERM (a graceful stop),
+            # instead of every server getting SIGINT and then SIGTERM on top
+            # (gunicorn then killed its busy workers and logged an ERROR, celery
+            # warned of a cold shutdown)
+            children.append(subprocess.Popen(command, cwd=settings.BASE_DIR, process_group=0))
         return children
 
     def _wait_until_listening(

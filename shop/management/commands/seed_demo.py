@@ -7,7 +7,7 @@ from django.contrib.sites.models import Site
 from django.core.management.base import BaseCommand, CommandParser
 
 from erp.demo import seed_users
-from shop.demo.b2b import seed_b2b
+from shop.demo.b2b import b2b_delivered_orders, seed_b2b_accounts, seed_b2b_open_orders
 from shop.demo.catalogue import demo_products, seed_catalogue
 from shop.demo.countries import seed_countries
 from shop.demo.inventory import seed_stock
@@ -43,9 +43,12 @@ class Command(BaseCommand):
             self.stdout.write(f"demo logins: {len(logins)}")
         else:
             self.stdout.write("demo logins skipped (DEBUG is off; use --with-demo-users)")
-        orders = seed_orders()
+        b2b = seed_b2b_accounts()
+        b2b_past = b2b_delivered_orders(b2b)
+        # retail and B2B orders in one story, oldest first (invoice numbers follow dates)
+        orders = seed_orders(also=b2b_past) - len(b2b_past)
         self.stdout.write(f"demo orders: {orders} new, in every state of the pipeline")
-        b2b_orders = seed_b2b()
+        b2b_orders = len(b2b_past) + seed_b2b_open_orders(b2b)
         self.stdout.write(f"demo B2B accounts: 2 companies, {b2b_orders} new orders on account")
         entries = seed_ledger()
         self.stdout.write(
