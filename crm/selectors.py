@@ -13,8 +13,10 @@ day, with the buyer's company price list:
    list's discounts for the product's categories or any of their ancestors;
 4. otherwise the list price.
 
-Prices here are net (excluding tax); the storefront adds tax for consumers
-and shows B2B buyers net prices. Nothing is cached between requests.
+Prices here are net (excluding tax), in whole cents: a list price net of tax
+is rounded to the cent here, the one place, so a buyer's unit price is money
+they can be invoiced. The storefront adds tax for consumers and shows B2B
+buyers net prices. Nothing is cached between requests.
 """
 
 from collections import defaultdict
@@ -89,6 +91,7 @@ def price_quotes(
 ) -> dict[int, PriceQuote]:
     """Net unit prices for many products at once; at most three queries."""
     quantities = quantities or {}
+    list_nets = {pid: net.quantize(CENT, ROUND_HALF_UP) for pid, net in list_nets.items()}
     if price_list is None:
         return {pid: PriceQuote(net, net, "list") for pid, net in list_nets.items()}
     ids = list(list_nets)
