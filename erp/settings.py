@@ -143,6 +143,7 @@ TEMPLATES = [
                 "oscar.core.context_processors.metadata",
                 "erp.context_processors.product",
                 "shop.context_processors.bank_account",
+                "shop.context_processors.price_display",
             ],
         },
     }
