@@ -11,7 +11,15 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from crm.models import Buyer, CategoryDiscount, Company, Contact, PriceList, PriceListItem
+from crm.models import (
+    Buyer,
+    CategoryDiscount,
+    Company,
+    CompanyAddress,
+    Contact,
+    PriceList,
+    PriceListItem,
+)
 
 
 class BuyerInline(admin.TabularInline):
@@ -25,13 +33,27 @@ class ContactInline(admin.TabularInline):
     extra = 0
 
 
+class CompanyAddressInline(admin.StackedInline):
+    model = CompanyAddress
+    extra = 0
+    fields = [
+        ("label", "is_billing", "is_shipping"),
+        "attention",
+        "line1",
+        "line2",
+        ("postcode", "city"),
+        ("state", "country"),
+        "phone_number",
+    ]
+
+
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     list_display = ["name", "tax_id", "payment_terms", "credit_limit", "price_list", "is_active"]
     list_filter = ["payment_terms", "is_active", "price_list"]
     list_select_related = ["price_list"]
     search_fields = ["name", "tax_id", "email"]
-    inlines = [BuyerInline, ContactInline]
+    inlines = [CompanyAddressInline, BuyerInline, ContactInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         readonly = list(super().get_readonly_fields(request, obj))

@@ -7,7 +7,10 @@ Invariants:
   excludes tax (B2B prices are net), in the list's currency;
 - a category discount is a percentage between 0 and 100;
 - credit limits and prices are never taken from a client: every price is
-  resolved by ``crm.selectors.price_quotes`` on the server.
+  resolved by ``crm.selectors.price_quotes`` on the server;
+- a company address is for billing, shipping or both (never neither); a buyer
+  picks one of their own company's at checkout and the order gets a copy, so
+  editing or deleting the company's address later never changes an order.
 """
 
 from datetime import date
@@ -167,3 +170,35 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CompanyAddress(models.Model):
+    """An address of a company its buyers choose at checkout (billing, shipping or both)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="addresses")
+    label = models.CharField(
+        max_length=64, help_text="How buyers recognise it, e.g. “Head office” or “Warehouse Ulm”."
+    )
+    attention = models.CharField("for the attention of", max_length=128, blank=True)
+    line1 = models.CharField("street and number", max_length=255)
+    line2 = models.CharField("address line 2", max_length=255, blank=True)
+    postcode = models.CharField(max_length=64)
+    city = models.CharField(max_length=255)
+    state = models.CharField("state / region", max_length=255, blank=True)
+    country = models.ForeignKey("address.Country", on_delete=models.PROTECT, related_name="+")
+    phone_number = models.CharField(max_length=32, blank=True)
+    is_billing = models.BooleanField("billing address", default=False)
+    is_shipping = models.BooleanField("shipping address", default=True)
+
+    class Meta:
+        verbose_name_plural = "company addresses"
+        ordering = ["company", "label", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_billing=True) | models.Q(is_shipping=True),
+                name="company_address_billing_or_shipping",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.line1}, {self.postcode} {self.city}"

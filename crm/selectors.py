@@ -13,8 +13,10 @@ day, with the buyer's company price list:
    list's discounts for the product's categories or any of their ancestors;
 4. otherwise the list price.
 
-Prices here are net (excluding tax); the storefront adds tax for consumers
-and shows B2B buyers net prices. Nothing is cached between requests.
+Prices here are net (excluding tax), in whole cents: a list price net of tax
+is rounded to the cent here, the one place, so a buyer's unit price is money
+they can be invoiced. The storefront adds tax for consumers and shows B2B
+buyers net prices. Nothing is cached between requests.
 """
 
 from collections import defaultdict
@@ -28,7 +30,7 @@ from typing import Any
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from crm.models import Buyer, CategoryDiscount, Company, PriceList, PriceListItem
+from crm.models import Buyer, CategoryDiscount, Company, CompanyAddress, PriceList, PriceListItem
 from erp.raw_select import Joined, table
 
 ProductCategory = get_model("catalogue", "ProductCategory")
@@ -89,6 +91,7 @@ def price_quotes(
 ) -> dict[int, PriceQuote]:
     """Net unit prices for many products at once; at most three queries."""
     quantities = quantities or {}
+    list_nets = {pid: net.quantize(CENT, ROUND_HALF_UP) for pid, net in list_nets.items()}
     if price_list is None:
         return {pid: PriceQuote(net, net, "list") for pid, net in list_nets.items()}
     ids = list(list_nets)
@@ -138,3 +141,39 @@ def price_quotes(
 def companies_of(users: Iterable[Any]) -> dict[int, Company]:
     buyers = Buyer.objects.filter(user__in=list(users)).select_related("company")
     return {buyer.user_id: buyer.company for buyer in buyers}
+
+
+def company_addresses(company: Company | None, *, kind: str) -> list[CompanyAddress]:
+    """The company's billing or shipping addresses (``kind``), for its buyers to pick."""
+    if company is None:
+        return []
+    wanted = {"billing": {"is_billing": True}, "shipping": {"is_shipping": True}}[kind]
+    return list(CompanyAddress.objects.filter(company=company, **wanted).select_related("country"))
+
+
+def company_address_of(company: Company | None, pk: Any, *, kind: str) -> CompanyAddress | None:
+    """One of the company's own addresses of that kind, or None: another company's
+    address, or one that is not for billing / shipping, is never found."""
+    if company is None:
+        return None
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return next((a for a in company_addresses(company, kind=kind) if a.pk == pk), None)
+
+
+def order_address_fields(address: CompanyAddress, company: Company) -> dict[str, str]:
+    """The fields of an Oscar address (shipping or billing) copied from a company
+    address: the company's name first, then who it is for and the street."""
+    return {
+        "first_name": "",
+        "last_name": company.name[:255],
+        "line1": address.line1,
+        "line2": address.line2,
+        "line3": f"Attn. {address.attention}" if address.attention else "",
+        "line4": address.city,
+        "state": address.state,
+        "postcode": address.postcode,
+        "country_id": address.country_id,
+    }

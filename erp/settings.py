@@ -67,7 +67,7 @@ INSTALLED_APPS = [
     "oscar.apps.catalogue.reviews.apps.CatalogueReviewsConfig",
     "oscar.apps.communication.apps.CommunicationConfig",
     "shop.partner.apps.PartnerConfig",
-    "oscar.apps.basket.apps.BasketConfig",
+    "shop.basket.apps.BasketConfig",
     "oscar.apps.payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
     "orders.apps.OrderConfig",
@@ -97,9 +97,10 @@ INSTALLED_APPS = [
     "erp.apps.ErpConfig",
 ]
 
-# The partner and shipping forks keep Oscar's schema, so they keep its migrations.
+# The partner, basket and shipping forks keep Oscar's schema, so they keep its migrations.
 MIGRATION_MODULES = {
     "partner": "oscar.apps.partner.migrations",
+    "basket": "oscar.apps.basket.migrations",
     "shipping": "oscar.apps.shipping.migrations",
 }
 
@@ -142,6 +143,7 @@ TEMPLATES = [
                 "oscar.core.context_processors.metadata",
                 "erp.context_processors.product",
                 "shop.context_processors.bank_account",
+                "shop.context_processors.price_display",
             ],
         },
     }

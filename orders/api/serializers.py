@@ -13,6 +13,7 @@ from rest_framework import serializers
 from accounting.services import money_json
 from erp.api.serializers import ErrorSerializer, MoneySerializer
 from orders import payments, selectors
+from orders.references import InvalidCustomerReference, customer_reference_clean
 
 Country = get_model("address", "Country")
 ShippingAddress = get_model("order", "ShippingAddress")
@@ -97,6 +98,18 @@ class OrderCreateSerializer(StrictSerializer):
         required=False,
         help_text="Default: on_account for a B2B buyer, bank_transfer otherwise",
     )
+    customer_reference = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="Your own order reference (PO number): at most 64 printable characters",
+    )
+
+    def validate_customer_reference(self, value: str) -> str:
+        try:
+            return customer_reference_clean(value)
+        except InvalidCustomerReference as invalid:
+            raise serializers.ValidationError(str(invalid)) from invalid
 
     def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Resolve SKUs to products in one query; repeated SKUs are added up."""
@@ -189,6 +202,7 @@ class OrderOutSerializer(serializers.Serializer):
     channel = serializers.CharField()
     placed_at = serializers.DateTimeField(source="date_placed")
     payment_method = serializers.CharField()
+    customer_reference = serializers.CharField()
     lines = LineOutSerializer(many=True)
     shipping_method = serializers.CharField(source="shipping_code")
     shipping_charge = serializers.SerializerMethodField()

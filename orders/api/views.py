@@ -166,6 +166,7 @@ class OrderListCreateView(GenericAPIView):
                 shipping_method_code=data.get("shipping_method"),
                 payment_method=data.get("payment_method"),
                 channel="api",
+                customer_reference=data.get("customer_reference", ""),
             )
 
         try:

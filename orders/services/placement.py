@@ -25,6 +25,7 @@ from erp.services import advisory_xact_lock, outbox_batch
 from orders import events, payments, selectors, statuses
 from orders.models import IdempotencyKey
 from orders.offers import Applicator
+from orders.references import InvalidCustomerReference, customer_reference_clean
 from orders.services.errors import OrderError
 
 OrderCreator = get_class("order.utils", "OrderCreator")
@@ -57,11 +58,18 @@ def order_place_from_basket(
     payment_method: str = "bank_transfer",
     card: payments.CardDetails | None = None,
     customer_reference: str = "",
+    billing_address: Any = None,
 ) -> Any:
     """Place the basket as an order; raises ``InsufficientStock``, ``OrderError`` or
-    ``PaymentDeclined`` and then places nothing. Called inside a transaction, it
-    takes no savepoint: after a refusal that transaction can only roll back, so
-    a caller that goes on wraps the call in ``transaction.atomic()``."""
+    ``PaymentDeclined`` and then places nothing. ``customer_reference`` is the
+    buyer's own order reference (``orders.references``), refused when invalid.
+    Called inside a transaction, it takes no savepoint: after a refusal that
+    transaction can only roll back, so a caller that goes on wraps the call in
+    ``transaction.atomic()``."""
+    try:
+        customer_reference = customer_reference_clean(customer_reference)
+    except InvalidCustomerReference as invalid:
+        raise OrderError(str(invalid)) from invalid
     _load_lines_for_placement(basket)
     if not basket.offer_applications:
         # the web shop's middleware applies offers to every request's basket;
@@ -82,6 +90,8 @@ def order_place_from_basket(
         # one wraps the call in its own atomic(). Both outbox events: one INSERT.
         with transaction.atomic(savepoint=False), outbox_batch():
             shipping_address.save()
+            if billing_address is not None:
+                billing_address.save()
             order = _OrderCreatorInTransaction().place_order(
                 basket=basket,
                 total=total,
@@ -89,6 +99,7 @@ def order_place_from_basket(
                 shipping_charge=charge,
                 user=user,
                 shipping_address=shipping_address,
+                billing_address=billing_address,
                 order_number=number,
                 status=initial_status(payment_method),
                 channel=channel,
@@ -251,6 +262,7 @@ def order_place_from_lines(
     shipping_method_code: str | None = None,
     payment_method: str | None = None,
     channel: str = "api",
+    customer_reference: str = "",
 ) -> Any:
     """Place an order for ``lines`` at the customer's own prices (their strategy).
 
@@ -289,6 +301,7 @@ def order_place_from_lines(
         shipping_method=method,
         channel=channel,
         payment_method=payment_method,
+        customer_reference=customer_reference,
     )
 
 

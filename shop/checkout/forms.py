@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from orders.payments import CardDetails, payment_choices
+from orders.references import MAX_LENGTH, InvalidCustomerReference, customer_reference_clean
 
 
 class PaymentMethodForm(forms.Form):
@@ -17,9 +18,27 @@ class PaymentMethodForm(forms.Form):
         error_messages={"required": "Choose how you would like to pay."},
     )
 
+    customer_reference = forms.CharField(
+        label="Your order reference / PO number",
+        required=False,
+        strip=False,  # customer_reference_clean trims, one rule for every channel
+        help_text="Optional. Printed on your order confirmation, invoice and delivery note.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "maxlength": MAX_LENGTH, "class": "form-control"}
+        ),
+    )
+
     def __init__(self, *args: Any, is_buyer: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["method"].choices = payment_choices(is_buyer=is_buyer)  # type: ignore[attr-defined]
+        if not is_buyer:  # a purchase-order number is a business buyer's
+            del self.fields["customer_reference"]
+
+    def clean_customer_reference(self) -> str:
+        try:
+            return customer_reference_clean(self.cleaned_data.get("customer_reference", ""))
+        except InvalidCustomerReference as invalid:
+            raise forms.ValidationError(str(invalid)) from invalid
 
 
 class CardForm(forms.Form):

@@ -13,7 +13,7 @@ it (``orders.utils.OrderCreator``), and a worker sends it after commit.
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from oscar.apps.checkout import views
@@ -21,6 +21,7 @@ from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.apps.payment.exceptions import UnableToTakePayment
 from oscar.core.loading import get_model
 
+from crm import selectors as crm_selectors
 from inventory.services import InsufficientStock
 from orders import payments
 from orders.services.errors import OrderError
@@ -34,8 +35,80 @@ def chosen_method(view: Any) -> str:
     return view.checkout_session._get("payment", "method") or ""
 
 
+def chosen_reference(view: Any) -> str:
+    return view.checkout_session._get("order", "customer_reference") or ""
+
+
 def is_buyer(request: HttpRequest) -> bool:
     return bool(getattr(getattr(request, "strategy", None), "shows_net_prices", False))
+
+
+def buyer_company(request: HttpRequest) -> Any:
+    strategy = getattr(request, "strategy", None)
+    return strategy.company() if is_buyer(request) else None  # type: ignore[union-attr]
+
+
+class ShippingAddressView(views.ShippingAddressView):
+    """Oscar's shipping-address step; a B2B buyer also picks one of their
+    company's shipping addresses and one of its billing addresses. The order
+    gets copies of both (``crm.selectors.order_address_fields``)."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        company = buyer_company(self.request)
+        context["company"] = company
+        context["company_shipping_addresses"] = crm_selectors.company_addresses(
+            company, kind="shipping"
+        )
+        context["company_billing_addresses"] = crm_selectors.company_addresses(
+            company, kind="billing"
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "company_shipping_address" in request.POST:
+            return self.ship_to_company_address(request)
+        if "address_id" in request.POST and not (
+            request.user.is_authenticated
+            and request.user.addresses.filter(pk=_int_or_none(request.POST["address_id"])).exists()  # type: ignore[attr-defined]
+        ):
+            raise Http404("No such address in your address book.")
+        return super().post(request, *args, **kwargs)
+
+    def ship_to_company_address(self, request: HttpRequest) -> HttpResponse:
+        """Another company's address (or none) is not found: 404, nothing stored."""
+        company = buyer_company(request)
+        shipping = crm_selectors.company_address_of(
+            company, request.POST.get("company_shipping_address"), kind="shipping"
+        )
+        billing_pk = request.POST.get("company_billing_address", "")
+        billing = (
+            crm_selectors.company_address_of(company, billing_pk, kind="billing")
+            if billing_pk
+            else None
+        )
+        if shipping is None or (billing_pk and billing is None):
+            raise Http404("No such address of your company.")
+        self.checkout_session.ship_to_new_address(
+            crm_selectors.order_address_fields(shipping, company)
+        )
+        if billing is not None:
+            self.checkout_session.bill_to_new_address(
+                crm_selectors.order_address_fields(billing, company)
+            )
+        return redirect(self.get_success_url())
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # a typed-in address replaces a company billing address chosen before
+        self.checkout_session._flush_namespace("billing")
+        return super().form_valid(form)
+
+
+def _int_or_none(value: str) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class IndexView(views.IndexView):
@@ -53,7 +126,11 @@ class PaymentMethodView(views.PaymentMethodView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         default = "on_account" if is_buyer(request) else "test_card"
         form = PaymentMethodForm(
-            initial={"method": chosen_method(self) or default}, is_buyer=is_buyer(request)
+            initial={
+                "method": chosen_method(self) or default,
+                "customer_reference": chosen_reference(self),
+            },
+            is_buyer=is_buyer(request),
         )
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -62,6 +139,9 @@ class PaymentMethodView(views.PaymentMethodView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         self.checkout_session._set("payment", "method", form.cleaned_data["method"])
+        self.checkout_session._set(
+            "order", "customer_reference", form.cleaned_data.get("customer_reference", "")
+        )
         return self.get_success_response()
 
 
@@ -80,6 +160,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
         context = super().get_context_data(**kwargs)
         method = chosen_method(self)
         context["payment_method"] = method
+        context["customer_reference"] = chosen_reference(self) if is_buyer(self.request) else ""
         context["payment_method_name"] = (
             payments.GATEWAYS[method].name if method in payments.GATEWAYS else ""
         )
@@ -110,6 +191,9 @@ class PaymentDetailsView(views.PaymentDetailsView):
     def build_submission(self, **kwargs: Any) -> dict[str, Any]:
         submission = super().build_submission(**kwargs)
         submission["order_kwargs"].update(channel="web", payment_method=chosen_method(self))
+        reference = chosen_reference(self) if is_buyer(self.request) else ""
+        if reference:  # cleaned (orders.references) when the buyer typed it
+            submission["order_kwargs"]["customer_reference"] = reference
         return submission
 
     def get_initial_order_status(self, basket: Any) -> str:

@@ -10,6 +10,11 @@ B2B buyer pays what ``crm.selectors.price_quotes`` resolves from the company's
 price list (fixed prices with quantity breaks, category discounts), shown net
 of tax. Quotes are computed per request, for a whole page or basket at once;
 nothing price-related outlives the request.
+
+A B2B unit price is whole cents net and its VAT is rounded to the cent per
+unit, so net, VAT and gross of a line are exact cents: the product page, the
+basket (whose stored "price when added" is two decimals), the order lines, the
+confirmation and the invoice (built from the order lines) show the same figures.
 """
 
 from collections.abc import Iterable
@@ -48,15 +53,30 @@ class NegotiatedPrice(prices.FixedPrice):
         excl_tax: Decimal,
         list_excl_tax: Decimal,
         breaks: tuple[tuple[int, Decimal], ...],
+        quantity: int = 1,
     ) -> None:
-        tax = (excl_tax * tax_rate()).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        tax = (excl_tax * tax_rate()).quantize(CENT, ROUND_HALF_UP)
         super().__init__(currency=currency, excl_tax=excl_tax, tax=tax)
         self.list_excl_tax = list_excl_tax
         self.breaks = breaks
+        self.quantity = quantity
 
     @property
     def is_discounted(self) -> bool:
         return self.excl_tax < self.list_excl_tax
+
+    @property
+    def break_rows(self) -> list[tuple[int, Decimal, bool]]:
+        """The quantity tiers to show: (from quantity, net unit price, applies now).
+
+        Below the first break the buyer pays their price without a break (the
+        category discount or the list price): that is the first tier, from 1.
+        """
+        rows = list(self.breaks)
+        if rows and rows[0][0] > 1 and self.quantity < rows[0][0]:
+            rows.insert(0, (1, self.excl_tax))
+        applies = max((minimum for minimum, _ in rows if minimum <= self.quantity), default=None)
+        return [(minimum, price, minimum == applies) for minimum, price in rows]
 
 
 class AvailableToPromise:
@@ -172,6 +192,7 @@ class NegotiatedPricing:
             excl_tax=quote.net,
             list_excl_tax=quote.list_net,
             breaks=quote.breaks,
+            quantity=quantity,
         )
 
     def _basket_products_with(self, product: Any) -> list[Any]:

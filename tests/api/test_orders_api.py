@@ -217,6 +217,9 @@ def test_an_order_without_an_idempotency_key_is_refused():
         (lambda b: b["shipping_address"].update(phone_number="call me"), "shipping_address"),
         (lambda b: b.update(payment_method="bitcoin"), "payment_method"),
         (lambda b: b.update(shipping_address="Köln"), "shipping_address"),
+        (lambda b: b.update(customer_reference="PO-" + "9" * 62), "customer_reference"),
+        (lambda b: b.update(customer_reference="PO-1\nPO-2"), "customer_reference"),
+        (lambda b: b.update(customer_reference=["PO-1"]), "customer_reference"),
     ],
     ids=[
         "price on a line",
@@ -230,6 +233,9 @@ def test_an_order_without_an_idempotency_key_is_refused():
         "bad phone",
         "unknown payment method",
         "address not an object",
+        "order reference over 64 characters",
+        "order reference with a line break",
+        "order reference not text",
     ],
 )
 def test_bad_input_is_400_naming_the_field_and_places_nothing(change, field):
@@ -243,6 +249,23 @@ def test_bad_input_is_400_naming_the_field_and_places_nothing(change, field):
     assert any(name.startswith(field) for name in error["fields"]), error
     assert not Order.objects.exists()
     assert available_to_promise([tent.pk]) == {tent.pk: 5}
+
+
+def test_a_buyer_gives_their_order_reference_and_it_is_kept_trimmed_on_the_order():
+    company = CompanyFactory(credit_limit=Decimal("1000.00"))
+    tent = ProductFactory(listing=Decimal("119.00"), stock=5)
+    buyer = buyer_for(company, "anna")
+
+    response = post_order(
+        client_for(buyer), body((tent, 1), customer_reference="  PO-2026-0042 / Ulm  ")
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["customer_reference"] == "PO-2026-0042 / Ulm"
+    order = Order.objects.get()
+    assert order.customer_reference == "PO-2026-0042 / Ulm"
+    detail = client_for(buyer).get(f"/api/v1/orders/{order.number}/").json()
+    assert detail["customer_reference"] == "PO-2026-0042 / Ulm"
 
 
 @pytest.mark.parametrize(
