@@ -82,6 +82,9 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
     carriers.add_carriers(apps, None)
     chart = __import__("accounting.migrations.0003_chart_of_accounts", fromlist=["seed_chart"])
     chart.seed_chart(apps, None)
+    from erp.legal_pages import legal_pages_create
+
+    legal_pages_create(apps)
 
 
 @pytest.fixture(autouse=True)

@@ -46,6 +46,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         # failed logins and the lockout (django-axes): delete = the "unlock" actions
         "axes.accessattempt": ("view", "delete"),
         "axes.accesslog": VIEW,
+        # the legal and help pages of the storefront (erp.legal_pages)
+        "flatpages": ALL,
     },
     "Warehouse": {
         "inventory": EDIT,

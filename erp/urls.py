@@ -19,6 +19,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/(?P<path>.*)$", api_views.not_found),
     path("healthz", views.healthz, name="healthz"),
+    # browsers ask for /favicon.ico where a page names none (PDFs, JSON, images)
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("shop.account.urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),  # type: ignore[attr-defined]

@@ -6,17 +6,29 @@ the request, so no context processor runs), in the API's error shape under
 ``erp.middleware``), never a 500.
 """
 
+import logging
 import sys
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.http.response import HttpResponseBase
-from django.views import defaults, static
+from django.template.loader import render_to_string
+from django.templatetags.static import static as static_url
+from django.views import static
 from django.views.decorators.cache import never_cache
 
 from erp import selectors
 from erp.middleware import error_response, is_api, is_database_unavailable, unavailable_response
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -29,6 +41,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if not settings.DEBUG and not (report["database"]["ok"] and request.user.is_staff):
         report = selectors.health_public(report)
     return JsonResponse(report, status=200 if healthy else 503)
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """``/favicon.ico``, which browsers ask for where a page names no icon (PDFs,
+    JSON, images): the shop's icon, the one every page's ``<link rel=icon>`` names."""
+    return HttpResponsePermanentRedirect(static_url("img/kontor.svg"))
 
 
 def serve_media(request: HttpRequest, path: str, document_root: str) -> HttpResponseBase:
@@ -70,4 +88,20 @@ def server_error(request: HttpRequest) -> HttpResponse:
             },
             status=500,
         )
-    return defaults.server_error(request, template_name="oscar/500.html")
+    page: str
+    try:
+        # the storefront's look without the request: no context processor, no query
+        page = render_to_string("oscar/500.html", {"shop_name": settings.OSCAR_SHOP_NAME})
+    except Exception:  # the error page itself must never fail
+        logger.exception("The 500 page could not be rendered; answered the plain one")
+        page = PLAIN_SERVER_ERROR
+    return HttpResponseServerError(page)
+
+
+#: the answer when even the styled page cannot render (a static file missing
+#: from the manifest, a broken template)
+PLAIN_SERVER_ERROR = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Server error</title>'
+    "</head><body><h1>Something went wrong on our side</h1><p>The error has been logged."
+    '</p><p><a href="/">Go to the shop</a></p></body></html>'
+)

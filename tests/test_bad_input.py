@@ -253,7 +253,10 @@ def test_a_bug_is_a_500_in_the_api_error_shape_and_a_plain_page_elsewhere(
         "fields": {},
     }
     assert page.status_code == 500
-    assert "<h1>Server error!</h1>" in page.content.decode()
+    assert "<h1>Something went wrong on our side</h1>" in page.content.decode()
+    assert '<a id="error_home_link" class="btn btn-primary btn-lg" href="/">Go to the shop</a>' in (
+        page.content.decode()
+    )
 
 
 def test_a_form_body_over_the_upload_limit_is_a_413_page(customer: Client, settings: Any) -> None:

@@ -70,12 +70,21 @@ SCENARIOS = [
 ]
 
 
+#: what earlier demos wrote: an amount without its currency (the checkout now
+#: states the free-delivery threshold itself, from the method, with the currency)
+OLD_STANDARD_DESCRIPTION = "Free on orders of 50.00 or more."
+STANDARD_DESCRIPTION = "Tracked parcel, delivered in 2-4 working days."
+
+
 def seed_shipping_methods() -> None:
+    OrderAndItemCharges.objects.filter(
+        code="standard", description=OLD_STANDARD_DESCRIPTION
+    ).update(description=STANDARD_DESCRIPTION)
     OrderAndItemCharges.objects.get_or_create(
         code="standard",
         defaults={
             "name": "Standard delivery (2-4 days)",
-            "description": "Free on orders of 50.00 or more.",
+            "description": STANDARD_DESCRIPTION,
             "price_per_order": Decimal("4.95"),
             "free_shipping_threshold": Decimal("50.00"),
         },

@@ -12,6 +12,7 @@ from shop.demo.catalogue import demo_products, seed_catalogue
 from shop.demo.countries import seed_countries
 from shop.demo.inventory import seed_stock
 from shop.demo.ledger import seed_ledger
+from shop.demo.legal import seed_legal_pages
 from shop.demo.orders import seed_orders, seed_shipping_methods
 
 
@@ -38,6 +39,8 @@ class Command(BaseCommand):
             f"stock history for {stocked} new products"
         )
         seed_shipping_methods()
+        legal = seed_legal_pages()
+        self.stdout.write(f"demo legal and help pages: {legal} filled with demo text")
         if settings.DEBUG or options["with_demo_users"]:
             logins = seed_users()
             self.stdout.write(f"demo logins: {len(logins)}")
