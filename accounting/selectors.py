@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, DecimalField, F, Q, Sum, When
+from django.db.models import Case, Count, DecimalField, F, Q, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -194,6 +194,33 @@ def receivables_aging(*, as_of: date | None = None) -> list[AgingRow]:
             AgingRow(email, {b: v or ZERO for b, v in zip(AGING_BUCKETS, values, strict=True)})
             for email, *values in cursor.fetchall()
         ]
+
+
+#: an invoice not (fully) paid by its due date
+OPEN_INVOICE = Q(kind=Invoice.Kind.INVOICE, total__gt=F("amount_settled"))
+
+
+def overdue(as_of: date) -> Q:
+    """Invoices open after their due date, on ``as_of``."""
+    return OPEN_INVOICE & Q(due_date__lt=as_of)
+
+
+@dataclass(frozen=True)
+class OverdueTotal:
+    currency: str
+    invoices: int
+    amount: Decimal  # still to be paid
+
+
+def overdue_invoices(*, as_of: date | None = None) -> list[OverdueTotal]:
+    """Overdue invoices and what is still open on them, per currency; one query."""
+    rows = (
+        Invoice.objects.filter(overdue(as_of or timezone.localdate()))
+        .values("currency")
+        .annotate(invoices=Count("pk"), amount=Sum(F("total") - F("amount_settled")))
+        .order_by("currency")
+    )
+    return [OverdueTotal(r["currency"], r["invoices"], r["amount"]) for r in rows]
 
 
 def unbalanced_entries() -> list[tuple[int, Decimal, Decimal]]:
