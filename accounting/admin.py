@@ -33,6 +33,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localdate
 
 from accounting.forms import (
     AccountForm,
@@ -56,7 +57,7 @@ from accounting.models import (
     PostingRule,
 )
 from accounting.pdf import invoice_pdf
-from accounting.selectors import SIGNED
+from accounting.selectors import SIGNED, overdue
 from accounting.services import AccountingError, payment_unapplied, period_close, period_reopen
 from erp.admin_site import ReadOnlyAdmin, ReadOnlyInline
 
@@ -379,6 +380,21 @@ class SettlementInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("payment", "credit_note")
 
 
+class OverdueFilter(admin.SimpleListFilter):
+    """Invoices still open after their due date (the back office's home links here)."""
+
+    title = "payment"
+    parameter_name = "due"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("overdue", "Overdue")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
+        if self.value() == "overdue":
+            return queryset.filter(overdue(localdate()))
+        return queryset
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
     """Invoices come from shipments and credit notes from returns: never typed in."""
@@ -394,7 +410,7 @@ class InvoiceAdmin(ReadOnlyAdmin):
         "status",
         "document_links",
     ]
-    list_filter = ["kind", "status", "issue_date"]
+    list_filter = ["kind", "status", OverdueFilter, "issue_date"]
     search_fields = ["number", "customer_email", "order_number", "billing_name"]
     date_hierarchy = "issue_date"
     fields = [

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -509,6 +510,14 @@ def balance_sheet(request: HttpRequest) -> HttpResponse:
     )
 
 
+@dataclass(frozen=True)
+class AgingTotal:
+    currency: str
+    amounts: list[Decimal]  # per bucket
+    total: Decimal
+    chart: SafeString
+
+
 @staff_permission_required(REPORT_PERMISSION)
 def receivables_aging(request: HttpRequest) -> HttpResponse:
     problems: list[str] = []
@@ -516,33 +525,54 @@ def receivables_aging(request: HttpRequest) -> HttpResponse:
         request.GET, "date", label="the date", default=localdate(), problems=problems
     )
     rows = selectors.receivables_aging(as_of=as_of)
+    # money is added up per currency, never across
+    currencies = sorted({row.currency for row in rows}) or [settings.OSCAR_DEFAULT_CURRENCY]
     totals = {
-        bucket: sum((row.buckets[bucket] for row in rows), ZERO)
-        for bucket in selectors.AGING_BUCKETS
+        currency: {
+            bucket: sum((r.buckets[bucket] for r in rows if r.currency == currency), ZERO)
+            for bucket in selectors.AGING_BUCKETS
+        }
+        for currency in currencies
     }
-    grand_total = sum(totals.values(), ZERO)
     if wants_csv(request):
         return csv_response(
             f"receivables-aging-{as_of}.csv",
-            ["customer", *selectors.AGING_BUCKETS, "total"],
+            ["customer", "currency", *selectors.AGING_BUCKETS, "total"],
             [
                 *(
-                    (row.customer, *(row.buckets[b] for b in selectors.AGING_BUCKETS), row.total)
+                    (
+                        row.customer,
+                        row.currency,
+                        *(row.buckets[b] for b in selectors.AGING_BUCKETS),
+                        row.total,
+                    )
                     for row in rows
                 ),
-                ("Total", *totals.values(), grand_total),
+                *(
+                    ("Total", currency, *amounts.values(), sum(amounts.values(), ZERO))
+                    for currency, amounts in totals.items()
+                ),
             ],
         )
-    chart = stacked_bar_svg(
-        title=f"Open receivables by age on {as_of:%d %b %Y}",
-        segments=[
-            (AGING_LABELS[bucket], totals[bucket], AGING_COLOURS[bucket])
-            for bucket in selectors.AGING_BUCKETS
-        ],
-    )
+    footer = [
+        AgingTotal(
+            currency,
+            list(amounts.values()),
+            sum(amounts.values(), ZERO),
+            stacked_bar_svg(
+                title=f"Open receivables in {currency} by age on {as_of:%d %b %Y}",
+                segments=[
+                    (AGING_LABELS[bucket], amounts[bucket], AGING_COLOURS[bucket])
+                    for bucket in selectors.AGING_BUCKETS
+                ],
+            ),
+        )
+        for currency, amounts in totals.items()
+    ]
     bucket_labels = [AGING_LABELS[bucket] for bucket in selectors.AGING_BUCKETS]
     table = [
-        (row.customer, [row.buckets[b] for b in selectors.AGING_BUCKETS], row.total) for row in rows
+        (row.customer, row.currency, [row.buckets[b] for b in selectors.AGING_BUCKETS], row.total)
+        for row in rows
     ]
     return _render(
         request,
@@ -552,8 +582,6 @@ def receivables_aging(request: HttpRequest) -> HttpResponse:
         as_of=as_of,
         bucket_labels=bucket_labels,
         table=table,
-        totals=list(totals.values()),
-        grand_total=grand_total,
-        chart=chart,
+        footer=footer,
         csv_url=query(date=as_of, format="csv"),
     )

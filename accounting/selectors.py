@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, DecimalField, F, Q, Sum, When
+from django.db.models import Case, Count, DecimalField, F, Q, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -159,7 +159,8 @@ AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
 
 @dataclass(frozen=True)
 class AgingRow:
-    customer: str
+    customer: str  # the company's or the customer's name, as invoiced
+    currency: str
     buckets: dict[str, Decimal]
 
     @property
@@ -168,32 +169,65 @@ class AgingRow:
 
 
 def receivables_aging(*, as_of: date | None = None) -> list[AgingRow]:
-    """Open invoice balances per customer by days past due; one query."""
+    """Open invoice balances per customer (by the invoiced company or person's
+    name) and currency, by days past due; one query."""
     as_of = as_of or timezone.localdate()
     with connection.cursor() as cursor:
         cursor.execute(
             """
             WITH open_invoices AS (
-                SELECT customer_email, total - amount_settled AS open, %s - due_date AS late
+                SELECT billing_name, currency, total - amount_settled AS open,
+                       %s - due_date AS late
                   FROM accounting_invoice
                  WHERE kind = 'invoice' AND total > amount_settled AND issue_date <= %s
             )
-            SELECT customer_email,
+            SELECT billing_name, currency,
                    SUM(open) FILTER (WHERE late <= 0),
                    SUM(open) FILTER (WHERE late BETWEEN 1 AND 30),
                    SUM(open) FILTER (WHERE late BETWEEN 31 AND 60),
                    SUM(open) FILTER (WHERE late BETWEEN 61 AND 90),
                    SUM(open) FILTER (WHERE late > 90)
               FROM open_invoices
-             GROUP BY customer_email
-             ORDER BY customer_email
+             GROUP BY billing_name, currency
+             ORDER BY billing_name, currency
             """,
             [as_of, as_of],
         )
         return [
-            AgingRow(email, {b: v or ZERO for b, v in zip(AGING_BUCKETS, values, strict=True)})
-            for email, *values in cursor.fetchall()
+            AgingRow(
+                name,
+                currency,
+                {b: v or ZERO for b, v in zip(AGING_BUCKETS, values, strict=True)},
+            )
+            for name, currency, *values in cursor.fetchall()
         ]
+
+
+#: an invoice not (fully) paid by its due date
+OPEN_INVOICE = Q(kind=Invoice.Kind.INVOICE, total__gt=F("amount_settled"))
+
+
+def overdue(as_of: date) -> Q:
+    """Invoices open after their due date, on ``as_of``."""
+    return OPEN_INVOICE & Q(due_date__lt=as_of)
+
+
+@dataclass(frozen=True)
+class OverdueTotal:
+    currency: str
+    invoices: int
+    amount: Decimal  # still to be paid
+
+
+def overdue_invoices(*, as_of: date | None = None) -> list[OverdueTotal]:
+    """Overdue invoices and what is still open on them, per currency; one query."""
+    rows = (
+        Invoice.objects.filter(overdue(as_of or timezone.localdate()))
+        .values("currency")
+        .annotate(invoices=Count("pk"), amount=Sum(F("total") - F("amount_settled")))
+        .order_by("currency")
+    )
+    return [OverdueTotal(r["currency"], r["invoices"], r["amount"]) for r in rows]
 
 
 def unbalanced_entries() -> list[tuple[int, Decimal, Decimal]]:

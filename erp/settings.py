@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "erp.logins.apps.LoginsConfig",
     # our apps, top of the layer contract first
     "shop.apps.ShopConfig",
+    "backoffice.apps.BackofficeConfig",
     "inventory.apps.InventoryConfig",
     "crm.apps.CrmConfig",
     "hr.apps.HrConfig",

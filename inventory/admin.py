@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -39,11 +39,10 @@ class LowStockFilter(admin.SimpleListFilter):
         return [("low", "Low (at or below reorder level)"), ("out", "Nothing available")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Stock]) -> QuerySet[Stock]:
-        available = F("on_hand") - F("allocated")
         if self.value() == "low":
-            return queryset.alias(free=available).filter(free__lte=F("reorder_level"))
+            return selectors.with_free(queryset).filter(selectors.LOW)
         if self.value() == "out":
-            return queryset.alias(free=available).filter(free__lte=0)
+            return selectors.with_free(queryset).filter(selectors.OUT)
         return queryset
 
 

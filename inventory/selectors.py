@@ -21,6 +21,20 @@ Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
 
 SELLABLE = Q(warehouse__is_sellable=True, warehouse__is_active=True)
+#: a stock row is low when what is free to allocate is at or below its reorder level
+LOW = Q(free__lte=F("reorder_level"))
+#: nothing free to allocate
+OUT = Q(free__lte=0)
+
+
+def with_free(stock: "QuerySet[Stock]") -> "QuerySet[Stock]":
+    """``stock`` with ``free`` (on hand minus allocated) to filter on."""
+    return stock.alias(free=F("on_hand") - F("allocated"))
+
+
+def low_stock_count() -> int:
+    """Stock rows at or below their reorder level (the stock list's "Low" filter)."""
+    return with_free(Stock.objects.all()).filter(LOW).count()
 
 
 def available_to_promise(product_ids: Iterable[int]) -> dict[int, int]:

@@ -27,6 +27,7 @@ from django.utils.html import format_html
 from oscar.apps.order import admin as oscar_admin
 from oscar.apps.payment import admin as oscar_payment_admin
 from oscar.core.loading import get_model
+from oscar.templatetags.currency_filters import currency as money
 
 from erp.admin_site import ReadOnlyAdmin, ReadOnlyInline
 from erp.permissions import PermissionRefused
@@ -123,8 +124,8 @@ class LineInline(ReadOnlyInline):
 
 class ShipmentInline(ReadOnlyInline):
     model = Shipment
-    fields = ["pk", "warehouse", "status", "carrier", "tracking_link", "shipped_at"]
-    readonly_fields = ["pk", "warehouse", "status", "carrier", "tracking_link", "shipped_at"]
+    fields = ["warehouse", "status", "carrier", "tracking_link", "shipped_at"]
+    readonly_fields = ["warehouse", "status", "carrier", "tracking_link", "shipped_at"]
 
     @admin.display(description="tracking")
     def tracking_link(self, shipment: Shipment) -> str:
@@ -152,7 +153,7 @@ ORDER_FIELDS = (
     "shipping_code",
     "status",
     "channel",
-    "payment_method",
+    "payment_method_label",
     "date_placed",
     "shipping_address",
     "billing_address",
@@ -175,6 +176,21 @@ class AddressCorrectionForm(forms.ModelForm):
         self.fields["reason"].widget.attrs["size"] = 60
 
 
+class PaymentMethodFilter(admin.SimpleListFilter):
+    """The payment methods by their labels (the plain field filter listed codes)."""
+
+    title = "payment"
+    parameter_name = "payment_method"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(code, gateway.label) for code, gateway in payments.GATEWAYS.items()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value():
+            return queryset.filter(payment_method=self.value())
+        return queryset
+
+
 admin.site.unregister(Order)
 
 
@@ -185,12 +201,12 @@ class OrderAdmin(ReadOnlyAdmin):
         "date_placed",
         "customer",
         "channel",
-        "payment_method",
+        "payment_method_label",
         "status",
-        "total_incl_tax",
+        "total",
         "fulfil_link",
     ]
-    list_filter = ["status", "channel", "payment_method", "date_placed"]
+    list_filter = ["status", "channel", PaymentMethodFilter, "date_placed"]
     list_select_related = ["user"]
     search_fields = ["number", "guest_email", "user__email", "shipping_address__last_name"]
     date_hierarchy = "date_placed"
@@ -204,6 +220,14 @@ class OrderAdmin(ReadOnlyAdmin):
     @admin.display(description="customer")
     def customer(self, order: Any) -> str:
         return order.user.email if order.user_id else f"{order.guest_email} (guest)"
+
+    @admin.display(description="payment", ordering="payment_method")
+    def payment_method_label(self, order: Any) -> str:
+        return payments.method_label(order.payment_method)
+
+    @admin.display(description="total", ordering="total_incl_tax")
+    def total(self, order: Any) -> str:
+        return money(order.total_incl_tax, order.currency)
 
     @admin.display(description="")
     def fulfil_link(self, order: Any) -> str:
@@ -316,6 +340,7 @@ class OrderAdmin(ReadOnlyAdmin):
             "timeline": order.status_changes.order_by("date_created"),
             "notes": order.notes.order_by("date_created"),
             "source": payments.source_for(order),
+            "payment_method": payments.method_label(order.payment_method),
             "can": can,
             "address_form": address_form,
             "statuses": statuses,
@@ -492,8 +517,7 @@ class ShipmentAdmin(ReadOnlyAdmin):
     """Parcels are packed, shipped and delivered on the order's fulfil page."""
 
     list_display = [
-        "pk",
-        "order",
+        "order_number",
         "warehouse",
         "status",
         "carrier",
@@ -504,6 +528,11 @@ class ShipmentAdmin(ReadOnlyAdmin):
     list_select_related = ["order", "warehouse", "carrier"]
     search_fields = ["order__number", "tracking_number"]
     inlines = [ShipmentLineInline]
+
+    @admin.display(description="order", ordering="order__number")
+    def order_number(self, shipment: Shipment) -> str:
+        return shipment.order.number
+
     readonly_fields = [
         "order",
         "warehouse",
@@ -543,7 +572,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
         "status",
         "requested_at",
         "refund_status",
-        "refund_amount",
+        "refund",
         "receive_link",
     ]
     list_filter = ["status", "refund_status"]
@@ -570,6 +599,10 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    @admin.display(description="refund amount", ordering="refund_amount")
+    def refund(self, return_request: ReturnRequest) -> str:
+        return money(return_request.refund_amount, return_request.order.currency)
+
     @admin.display(description="")
     def receive_link(self, return_request: ReturnRequest) -> str:
         if return_request.status != ReturnRequest.Status.AUTHORISED:
@@ -588,7 +621,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
             _run(
                 request,
                 services.return_authorise,
-                f"Return {return_request.number} authorised.",
+                f"{return_request} authorised.",
                 return_request=return_request,
                 user=request.user,
             )
@@ -599,7 +632,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
             _run(
                 request,
                 services.return_reject,
-                f"Return {return_request.number} rejected.",
+                f"{return_request} rejected.",
                 return_request=return_request,
                 user=request.user,
             )
@@ -635,9 +668,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": (
-                f"Receive return {return_request.number} of order {return_request.order.number}"
-            ),
+            "title": f"Receive {return_request}",
             "return_request": return_request,
             "lines": return_request.lines.select_related("order_line"),
             "form": form,

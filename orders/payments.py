@@ -51,7 +51,8 @@ class CardDetails:
 
 class Gateway(Protocol):
     code: str
-    name: str
+    name: str  # what the customer chooses at checkout
+    label: str  # what staff read in lists
     authorises_at_checkout: bool
 
     def authorise(self, *, amount: Decimal, currency: str, card: CardDetails | None) -> str: ...
@@ -66,6 +67,7 @@ class Gateway(Protocol):
 class BankTransfer:
     code = "bank_transfer"
     name = "Bank transfer (pay on invoice)"
+    label = "Bank transfer"
     authorises_at_checkout = False
 
     def authorise(self, *, amount: Decimal, currency: str, card: CardDetails | None) -> str:
@@ -98,6 +100,7 @@ class OfflineTestCard:
 
     code = "test_card"
     name = "Card (offline test gateway: no money moves)"
+    label = "Card (test gateway)"
     authorises_at_checkout = True
 
     def authorise(self, *, amount: Decimal, currency: str, card: CardDetails | None) -> str:
@@ -125,6 +128,7 @@ class OnAccount:
 
     code = "on_account"
     name = "On account (invoice with your company's terms)"
+    label = "On account"
     authorises_at_checkout = True
 
     def authorise(self, *, amount: Decimal, currency: str, card: CardDetails | None) -> str:
@@ -152,6 +156,12 @@ def gateway_for(code: str) -> Gateway:
         return GATEWAYS[code]
     except KeyError:
         raise PaymentDeclined(f"Unknown payment method “{code}”.") from None
+
+
+def method_label(code: str) -> str:
+    """The payment method as staff read it; an unknown code as it is, none as a dash."""
+    gateway = GATEWAYS.get(code)
+    return gateway.label if gateway is not None else (code or "-")
 
 
 def payment_choices(*, is_buyer: bool = False) -> list[tuple[str, str]]:

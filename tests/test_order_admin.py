@@ -205,3 +205,58 @@ def test_order_list_runs_the_same_queries_for_one_order_and_many(client, tent):
     for _ in range(4):
         place_order([(tent, 1)], payment_method="bank_transfer")
     assert count() == one
+
+
+def test_order_list_shows_labels_and_money_with_its_currency(client, tent):
+    staff = staff_client(client, "Manager")
+    order = place_order([(tent, 2)], payment_method="bank_transfer")
+
+    page = staff.get("/admin/order/order/").content.decode()
+
+    assert f'<th class="field-number"><a href="/admin/order/order/{order.pk}/change/">' in page
+    assert '<td class="field-payment_method_label">Bank transfer</td>' in page
+    assert '<td class="field-channel">Web shop</td>' in page
+    assert f'<td class="field-total">€{order.total_incl_tax:,.2f}</td>' in page
+    assert ">bank_transfer<" not in page
+    assert '<td class="field-status">Pending payment</td>' in page
+
+
+def test_the_fulfil_page_names_the_payment_method_and_parcels_without_ids(client, tent, berlin):
+    order = place_order([(tent, 1)])
+    shipment_pack(user=SYSTEM, order=order, warehouse=berlin, quantities={order.lines.get().pk: 1})
+    staff = staff_client(client, "Warehouse")
+
+    page = staff.get(f"/admin/order/order/{order.pk}/fulfil/").content.decode()
+
+    assert "payment: Card (test gateway)" in page
+    assert "<strong>Parcel 1</strong> from BER-1" in page
+    assert "test_card" not in page
+
+
+def test_returns_are_named_by_their_own_string_in_lists_messages_and_titles(client, tent, berlin):
+    order = place_order([(tent, 2)])
+    line = order.lines.get()
+    shipment = shipment_pack(user=SYSTEM, order=order, warehouse=berlin, quantities={line.pk: 2})
+    shipment_ship(
+        user=SYSTEM, shipment=shipment, carrier=Carrier.objects.get(code="ups"), tracking_number="1"
+    )
+    request = return_request_create(
+        user=SYSTEM, order=order, items=[ReturnItem(line.pk, 1, "damaged")]
+    )
+    sales = staff_client(client, "Sales")
+
+    listed = sales.get("/admin/order/returnrequest/").content.decode()
+    authorised = sales.post(
+        "/admin/order/returnrequest/",
+        {"action": "authorise", "_selected_action": [request.pk]},
+        follow=True,
+    )
+    client.logout()
+    receive = staff_client(client, "Warehouse").get(
+        f"/admin/order/returnrequest/{request.pk}/receive/"
+    )
+
+    assert f">{request}</a></th>" in listed
+    assert '<td class="field-refund">€0.00</td>' in listed
+    assert f"{request} authorised." in [str(m) for m in authorised.context["messages"]]
+    assert receive.context["title"] == f"Receive {request}"

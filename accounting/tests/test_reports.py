@@ -252,27 +252,49 @@ def test_balance_sheet_csv(accountant, books):
 # --- receivables aging -------------------------------------------------------------
 
 
-def test_aging_puts_each_open_invoice_in_its_bucket(accountant, invoices):
+def test_aging_puts_each_open_invoice_in_its_bucket_by_customer_name(accountant, invoices):
     response = accountant.get(AGING, {"date": "2025-06-30"})
 
-    table = [(customer, amounts, total) for customer, amounts, total in response.context["table"]]
+    table = [
+        (customer, currency, amounts, total)
+        for customer, currency, amounts, total in response.context["table"]
+    ]
     zero = Decimal("0")
     assert table == [
-        ("alice@example.com", [Decimal("100.00"), zero, Decimal("200.00"), zero, zero], 300),
-        ("bob@example.com", [zero, Decimal("50.00"), zero, zero, Decimal("75.00")], 125),
-        ("carol@example.com", [zero, zero, zero, Decimal("40.00"), zero], 40),
+        ("Alice", "EUR", [Decimal("100.00"), zero, Decimal("200.00"), zero, zero], 300),
+        ("Bob", "EUR", [zero, Decimal("50.00"), zero, zero, Decimal("75.00")], 125),
+        ("Carol", "EUR", [zero, zero, zero, Decimal("40.00"), zero], 40),
     ]
-    assert response.context["totals"] == [
-        Decimal("100.00"),
-        Decimal("50.00"),
-        Decimal("200.00"),
-        Decimal("40.00"),
-        Decimal("75.00"),
-    ]
-    assert response.context["grand_total"] == Decimal("465.00")
+    [total] = response.context["footer"]
+    assert (total.currency, total.amounts, total.total) == (
+        "EUR",
+        [Decimal(n) for n in ("100.00", "50.00", "200.00", "40.00", "75.00")],
+        Decimal("465.00"),
+    )
     page = response.content.decode()
     assert "<title>Over 90 days: 75.00 (16%)</title>" in page
     assert "<title>31-60 days: 200.00 (43%)</title>" in page
+    assert '<tr><td>Alice</td><td class="num">€100.00</td>' in page
+    assert "@example.com" not in page
+    assert '<th scope="row">Total EUR</th>' in page
+
+
+def test_aging_adds_money_up_per_currency_never_across(accountant, invoices):
+    invoice_issue(
+        source="test:gbp",
+        customer=Customer("dan@example.co.uk", "Dan Ltd", "1 Test Street"),
+        lines=[InvoiceLineData("Goods", Decimal(1), Decimal("30.00"))],
+        day=date(2025, 6, 1),
+        due_in_days=0,
+        currency="GBP",
+    )
+
+    response = accountant.get(AGING, {"date": "2025-06-30"})
+
+    totals = [(t.currency, t.total) for t in response.context["footer"]]
+    assert totals == [("EUR", Decimal("465.00")), ("GBP", Decimal("30.00"))]
+    assert ("Dan Ltd", "GBP") in [(row[0], row[1]) for row in response.context["table"]]
+    assert "£30.00" in response.content.decode()
 
 
 def test_aging_csv(accountant, invoices):
@@ -282,11 +304,11 @@ def test_aging_csv(accountant, invoices):
         'attachment; filename="receivables-aging-2025-06-30.csv"'
     )
     assert csv_lines(response) == [
-        "customer,current,1-30,31-60,61-90,90+,total",
-        "alice@example.com,100.00,0.00,200.00,0.00,0.00,300.00",
-        "bob@example.com,0.00,50.00,0.00,0.00,75.00,125.00",
-        "carol@example.com,0.00,0.00,0.00,40.00,0.00,40.00",
-        "Total,100.00,50.00,200.00,40.00,75.00,465.00",
+        "customer,currency,current,1-30,31-60,61-90,90+,total",
+        "Alice,EUR,100.00,0.00,200.00,0.00,0.00,300.00",
+        "Bob,EUR,0.00,50.00,0.00,0.00,75.00,125.00",
+        "Carol,EUR,0.00,0.00,0.00,40.00,0.00,40.00",
+        "Total,EUR,100.00,50.00,200.00,40.00,75.00,465.00",
     ]
 
 
@@ -294,7 +316,7 @@ def test_aging_with_nothing_open_draws_an_empty_bar(accountant):
     response = accountant.get(AGING, {"date": "2025-06-30"})
 
     assert response.status_code == 200
-    assert response.context["grand_total"] == 0
+    assert [t.total for t in response.context["footer"]] == [0]
     assert "No open invoices on this date." in response.content.decode()
 
 
