@@ -567,8 +567,7 @@ class ReceiveReturnForm(forms.Form):
 @admin.register(ReturnRequest)
 class ReturnRequestAdmin(admin.ModelAdmin):
     list_display = [
-        "number",
-        "order",
+        "__str__",
         "status",
         "requested_at",
         "refund_status",
