@@ -411,7 +411,13 @@ class InvoiceAdmin(ReadOnlyAdmin):
         "document_links",
     ]
     list_filter = ["kind", "status", OverdueFilter, "issue_date"]
-    search_fields = ["number", "customer_email", "order_number", "billing_name"]
+    search_fields = [
+        "number",
+        "customer_email",
+        "order_number",
+        "billing_name",
+        "customer_reference",
+    ]
     date_hierarchy = "issue_date"
     fields = [
         "number",
@@ -429,8 +435,16 @@ class InvoiceAdmin(ReadOnlyAdmin):
         "billing_name",
         "customer_email",
         "billing_address",
+        "buyer_vat_id",
         "order_number",
+        "customer_reference",
         "credits",
+        "seller_legal_name",
+        "seller_address",
+        "seller_vat_id",
+        "seller_registration",
+        "seller_bank_iban",
+        "seller_bank_bic",
         "source",
         "entry",
     ]
