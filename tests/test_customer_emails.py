@@ -8,6 +8,7 @@ sends it once (a second message or the sweep's finds it done), and a lost messag
 is sent by the sweep. Each has a plain-text body and an HTML alternative.
 """
 
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -100,14 +101,21 @@ def html_of(mail: Any) -> str:
 
 
 def test_a_delivered_order_is_e_mailed_once_with_text_and_html(
-    berlin, mailoutbox, sent, django_capture_on_commit_callbacks
+    berlin, mailoutbox, sent, caplog, django_capture_on_commit_callbacks
 ):
     order, _, shipment = shipped(berlin)
     with django_capture_on_commit_callbacks(execute=True):
         shipment_deliver(user=SYSTEM, shipment=shipment)
 
     assert ("orders.tasks.send_delivered_email", [order.pk]) in sent
-    assert send_delivered_email(order.pk) is True
+    with caplog.at_level(logging.INFO, logger="orders.tasks"):
+        assert send_delivered_email(order.pk) is True
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "orders.tasks"] == [
+        (
+            "INFO",
+            f"E-mail “Your order {order.number} has been delivered” sent to guest@example.com.",
+        )
+    ]
     assert send_delivered_email(order.pk) is False  # the second message finds it done
 
     [mail] = mailoutbox
