@@ -260,3 +260,32 @@ def test_return_numbers_follow_each_other_in_the_year(berlin):
     ]
 
     assert numbers == [f"R-{year}-{n:06d}" for n in (1, 2, 3)]
+
+
+def test_a_return_of_a_bank_transfer_order_says_the_refund_comes_by_transfer(
+    berlin, quarantine, mailoutbox, sent
+):
+    from orders.services import order_mark_paid
+
+    product = ProductFactory(title="Heath Jacket", listing=Decimal("80.00"))
+    stock_receive(user=SYSTEM, product=product, warehouse=berlin, quantity=5, unit_cost=30)
+    order = place_order([(product, 1)], payment_method="bank_transfer")
+    order_mark_paid(user=SYSTEM, order=order, reference="transfer")
+    line = order.lines.get()
+    shipment = shipment_pack(user=SYSTEM, order=order, warehouse=berlin, quantities={line.pk: 1})
+    shipment_ship(
+        user=SYSTEM,
+        shipment=shipment,
+        carrier=Carrier.objects.get(code="dpd"),
+        tracking_number="T2",
+    )
+    request = return_request_create(
+        user=SYSTEM, order=order, items=[ReturnItem(line.pk, 1, "no_longer_needed")]
+    )
+    return_authorise(user=SYSTEM, return_request=request)
+    return_receive(user=SYSTEM, return_request=request, warehouse=quarantine)
+
+    assert send_return_received_email(request.pk) is True
+    [mail] = mailoutbox
+    assert "We owe you €80.00 and will refund it by bank transfer within a few days." in mail.body
+    assert "<strong>€80.00</strong>" in html_of(mail)
