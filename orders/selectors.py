@@ -305,6 +305,16 @@ def returns_warehouse() -> Any | None:
     )
 
 
+def returns_address_lines() -> list[str]:
+    """The returns warehouse's address, one line per comma or line break; [] when
+    no warehouse has one (``returns_warehouse``)."""
+    warehouse = returns_warehouse()
+    if warehouse is None:
+        return []
+    lines = warehouse.address.replace(",", "\n").splitlines()
+    return [line.strip() for line in lines if line.strip()]
+
+
 # --- the back office's home page ---------------------------------------------------
 
 

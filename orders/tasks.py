@@ -218,15 +218,15 @@ def send_return_authorised_email(return_request_id: int) -> Outcome:
 
     Raises (the attempt fails and is retried, then listed for staff) when no
     returns warehouse has an address: an e-mail without it would be useless."""
-    from orders.selectors import returns_warehouse
+    from orders.selectors import returns_address_lines
 
     return_request = _return_request(return_request_id)
     if return_request is None:
         return Outcome(False, "Nothing sent: the return no longer exists.")
     if return_request.status == ReturnRequest.Status.REJECTED:
         return Outcome(False, "Nothing sent: the return was rejected meanwhile.")
-    warehouse = returns_warehouse()
-    if warehouse is None:
+    address_lines = returns_address_lines()
+    if not address_lines:
         raise LookupError(
             "No active warehouse with an address takes returns; set RETURNS_WAREHOUSE "
             "or give a warehouse an address."
@@ -239,9 +239,7 @@ def send_return_authorised_email(return_request_id: int) -> Outcome:
         context={
             "return_request": return_request,
             "lines": return_request.lines.all(),
-            "address_lines": [
-                line.strip() for line in warehouse.address.replace(",", "\n").splitlines()
-            ],
+            "address_lines": address_lines,
         },
     )
 

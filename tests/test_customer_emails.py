@@ -8,6 +8,7 @@ sends it once (a second message or the sweep's finds it done), and a lost messag
 is sent by the sweep. Each has a plain-text body and an HTML alternative.
 """
 
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -100,14 +101,21 @@ def html_of(mail: Any) -> str:
 
 
 def test_a_delivered_order_is_e_mailed_once_with_text_and_html(
-    berlin, mailoutbox, sent, django_capture_on_commit_callbacks
+    berlin, mailoutbox, sent, caplog, django_capture_on_commit_callbacks
 ):
     order, _, shipment = shipped(berlin)
     with django_capture_on_commit_callbacks(execute=True):
         shipment_deliver(user=SYSTEM, shipment=shipment)
 
     assert ("orders.tasks.send_delivered_email", [order.pk]) in sent
-    assert send_delivered_email(order.pk) is True
+    with caplog.at_level(logging.INFO, logger="orders.tasks"):
+        assert send_delivered_email(order.pk) is True
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "orders.tasks"] == [
+        (
+            "INFO",
+            f"E-mail “Your order {order.number} has been delivered” sent to guest@example.com.",
+        )
+    ]
     assert send_delivered_email(order.pk) is False  # the second message finds it done
 
     [mail] = mailoutbox
@@ -252,3 +260,32 @@ def test_return_numbers_follow_each_other_in_the_year(berlin):
     ]
 
     assert numbers == [f"R-{year}-{n:06d}" for n in (1, 2, 3)]
+
+
+def test_a_return_of_a_bank_transfer_order_says_the_refund_comes_by_transfer(
+    berlin, quarantine, mailoutbox, sent
+):
+    from orders.services import order_mark_paid
+
+    product = ProductFactory(title="Heath Jacket", listing=Decimal("80.00"))
+    stock_receive(user=SYSTEM, product=product, warehouse=berlin, quantity=5, unit_cost=30)
+    order = place_order([(product, 1)], payment_method="bank_transfer")
+    order_mark_paid(user=SYSTEM, order=order, reference="transfer")
+    line = order.lines.get()
+    shipment = shipment_pack(user=SYSTEM, order=order, warehouse=berlin, quantities={line.pk: 1})
+    shipment_ship(
+        user=SYSTEM,
+        shipment=shipment,
+        carrier=Carrier.objects.get(code="dpd"),
+        tracking_number="T2",
+    )
+    request = return_request_create(
+        user=SYSTEM, order=order, items=[ReturnItem(line.pk, 1, "no_longer_needed")]
+    )
+    return_authorise(user=SYSTEM, return_request=request)
+    return_receive(user=SYSTEM, return_request=request, warehouse=quarantine)
+
+    assert send_return_received_email(request.pk) is True
+    [mail] = mailoutbox
+    assert "We owe you €80.00 and will refund it by bank transfer within a few days." in mail.body
+    assert "<strong>€80.00</strong>" in html_of(mail)

@@ -177,10 +177,20 @@ def test_returns_are_authorised_by_sales_and_received_into_quarantine(client, te
     )
 
     sales = staff_client(client, "Sales")
-    sales.post(
+    listed = sales.get("/admin/order/returnrequest/").content.decode()
+    assert f'<a href="/admin/order/returnrequest/{request.pk}/change/">{request.number}</a>' in (
+        listed
+    )
+    found = sales.get("/admin/order/returnrequest/", {"q": request.number})
+    assert list(found.context["cl"].result_list) == [request]
+    authorised = sales.post(
         "/admin/order/returnrequest/",
         {"action": "authorise", "_selected_action": [request.pk]},
+        follow=True,
     )
+    assert f"Return {request.number} authorised." in authorised.content.decode()
+    change = sales.get(f"/admin/order/returnrequest/{request.pk}/change/").content.decode()
+    assert f"Return {request.number} of order {order.number}" in change
     client.logout()
     warehouse = staff_client(client, "Warehouse")
     warehouse.post(

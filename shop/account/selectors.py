@@ -53,6 +53,7 @@ class OrderTracking:
     returns: list[ReturnRequest]
     can_cancel: bool
     returns_allowed: ReturnEligibility
+    returns_address: list[str]  # where authorised returns go; [] when none is authorised
 
 
 def customer_order(*, user: Any, number: str) -> Any | None:
@@ -124,12 +125,15 @@ def return_eligibility(order: Any) -> ReturnEligibility:
 
 
 def order_tracking(order: Any) -> OrderTracking:
+    returns = list(order_selectors.order_returns(order))
+    authorised = any(r.status == ReturnRequest.Status.AUTHORISED for r in returns)
     return OrderTracking(
         timeline=order_timeline(order),
         shipments=list(order_selectors.order_shipments(order)),
-        returns=list(order_selectors.order_returns(order)),
+        returns=returns,
         can_cancel=order.status in statuses.CUSTOMER_CANCELLABLE,
         returns_allowed=return_eligibility(order),
+        returns_address=order_selectors.returns_address_lines() if authorised else [],
     )
 
 

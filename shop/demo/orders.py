@@ -10,6 +10,7 @@ are placed oldest first, so invoice numbers ascend with invoice dates. Nothing
 is e-mailed: the side effects are recorded without messages and settled.
 """
 
+import functools
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -260,26 +261,19 @@ def _history_order(rng: random.Random, owner: Any, products: list[Any], days_ago
 
 def retail_orders(rng: random.Random, customer: Any, products: list[Any]) -> list[DemoOrder]:
     """Delivered web orders over the last three months, then one in every state."""
-    plans = []
+    plans: list[DemoOrder] = []
     for index in range(HISTORY_ORDERS):
         days_ago = 88 - index * 2
         owner = customer if index % 7 == 0 else None
         plans.append(
-            DemoOrder(
-                days_ago,
-                lambda owner=owner, days_ago=days_ago: _history_order(
-                    rng, owner, products, days_ago
-                ),
-            )
+            DemoOrder(days_ago, functools.partial(_history_order, rng, owner, products, days_ago))
         )
     for index, (target, payment, days_ago) in enumerate(SCENARIOS):
         owner = customer if index % 3 == 0 else None
         plans.append(
             DemoOrder(
                 days_ago,
-                lambda owner=owner, target=target, payment=payment, days_ago=days_ago: _scenario(
-                    rng, owner, target, payment, products, days_ago
-                ),
+                functools.partial(_scenario, rng, owner, target, payment, products, days_ago),
             )
         )
     return plans

@@ -183,3 +183,29 @@ def test_another_customer_gets_404_for_the_order_page_and_its_documents(erika, j
 
     assert other.get(f"/accounts/orders/{order.number}/").status_code == 404
     assert other.get(f"/accounts/invoices/{invoice.number}/pdf/").status_code == 404
+
+
+def test_an_authorised_return_shows_its_number_and_where_to_send_it(erika, jacket, berlin):
+    WarehouseFactory(
+        code="RET-Q", is_sellable=False, priority=99, address="Lagerstraße 1, 10115 Berlin"
+    )
+    order = ship(place_order([(jacket, 1)], user=erika), berlin)
+    request = return_request_create(
+        user=SYSTEM, order=order, items=[ReturnItem(order.lines.get().pk, 1, "damaged")]
+    )
+    client = logged_in(erika)
+    before = client.get(f"/accounts/orders/{order.number}/").content.decode()
+    return_authorise(user=SYSTEM, return_request=request)
+
+    body = client.get(f"/accounts/orders/{order.number}/").content.decode()
+
+    assert 'class="return-address' not in before  # not before it is authorised
+    assert f"Return {request.number}:" in body
+    assert (
+        f"Please send the items to this address, with the return number {request.number} "
+        "on the parcel or on a note inside:" in body
+    )
+    assert (
+        '<address class="mb-0 ml-3">Kontor Demo Store Returns<br>Lagerstraße 1<br>10115 Berlin'
+        "</address>" in body
+    )

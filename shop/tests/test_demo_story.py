@@ -71,16 +71,18 @@ def test_the_demo_tells_one_story_and_queues_no_e_mails(
     assert not shipped.exclude(tracking_email_sent_at=F("shipped_at")).exists()
     now = timezone.now()
     for shipment in shipped:
-        assert shipment.order.date_placed <= shipment.shipped_at <= now
+        shipped_at = shipment.shipped_at
+        assert shipped_at is not None
+        assert shipment.order.date_placed <= shipped_at <= now
         if shipment.delivered_at:
-            assert shipment.shipped_at <= shipment.delivered_at <= now
+            assert shipped_at <= shipment.delivered_at <= now
         changes = dict(
             OrderStatusChange.objects.filter(order=shipment.order).values_list(
                 "new_status", "date_created"
             )
         )
         shipped_change = changes.get(statuses.SHIPPED) or changes[statuses.PARTIALLY_SHIPPED]
-        assert shipped_change.date() == shipment.shipped_at.date()
+        assert shipped_change.date() == shipped_at.date()
     for return_request in ReturnRequest.objects.select_related("order"):
         last_delivery = max(s.delivered_at for s in return_request.order.shipments.all())
         assert last_delivery <= return_request.requested_at <= now
