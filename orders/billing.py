@@ -36,11 +36,22 @@ def _customer(order: Any) -> accounting.Customer:
     if order.payment_method == "on_account":
         company = company_for(order.user)
         if company is not None:
+            # the billing address the buyer chose at checkout (a copy of one of
+            # the company's, on the order), else the company's own
+            chosen = order.billing_address
+            address = (
+                "\n".join(
+                    str(line)
+                    for line in chosen.active_address_fields()
+                    if line and line != chosen.salutation  # the name is printed once
+                )
+                if chosen is not None
+                else company.billing_address
+            )
             return accounting.Customer(
                 email=order.email or company.email,
                 name=company.name,
-                address=company.billing_address
-                + (f"\nVAT {company.tax_id}" if company.tax_id else ""),
+                address=address + (f"\nVAT {company.tax_id}" if company.tax_id else ""),
                 user=order.user,
             )
     address = order.billing_address or order.shipping_address
