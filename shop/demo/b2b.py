@@ -21,7 +21,15 @@ from django.utils import timezone
 from oscar.core.loading import get_class, get_model
 
 from accounting.services import backdated
-from crm.models import Buyer, CategoryDiscount, Company, Contact, PriceList, PriceListItem
+from crm.models import (
+    Buyer,
+    CategoryDiscount,
+    Company,
+    CompanyAddress,
+    Contact,
+    PriceList,
+    PriceListItem,
+)
 from erp.permissions import SYSTEM
 from inventory.selectors import available_to_promise
 from orders import services
@@ -55,6 +63,10 @@ def seed_b2b() -> int:
         over_limit=Company.OverLimit.REFUSE,
         price_list=alpine_list,
         contact=("Greta Huber", "Purchasing", "greta.huber@alpine.example"),
+        addresses=[
+            ("Head office", "", "Bergstraße 5", "80331", "München", True, True),
+            ("Warehouse Ulm", "Goods receiving", "Lagerstraße 3", "89073", "Ulm", False, True),
+        ],
     )
     nordwerk = _company(
         NORDWERK,
@@ -66,6 +78,10 @@ def seed_b2b() -> int:
         over_limit=Company.OverLimit.HOLD,
         price_list=nordwerk_list,
         contact=("Jens Petersen", "Accounts payable", "jens.petersen@nordwerk.example"),
+        addresses=[
+            ("Head office", "", "Hafenweg 9", "20457", "Hamburg", True, True),
+            ("Schule am Park, Kiel", "Hausmeister", "Parkallee 12", "24105", "Kiel", False, True),
+        ],
     )
     placed = 0
     alpine_buyer = _buyer("buyer@alpine.example", alpine)
@@ -137,6 +153,7 @@ def _company(
     over_limit: str,
     price_list: PriceList,
     contact: tuple[str, str, str],
+    addresses: list[tuple[str, str, str, str, str, bool, bool]],
 ) -> Company:
     company, created = Company.objects.get_or_create(
         name=name,
@@ -152,6 +169,21 @@ def _company(
     )
     if created:
         Contact.objects.create(company=company, name=contact[0], role=contact[1], email=contact[2])
+        germany = Country.objects.get(pk="DE")
+        CompanyAddress.objects.bulk_create(
+            CompanyAddress(
+                company=company,
+                label=label,
+                attention=attention,
+                line1=line1,
+                postcode=postcode,
+                city=city,
+                country=germany,
+                is_billing=is_billing,
+                is_shipping=is_shipping,
+            )
+            for label, attention, line1, postcode, city, is_billing, is_shipping in addresses
+        )
     return company
 
 
@@ -184,6 +216,7 @@ def _place(user: Any, products: list[Any], quantity: int = 2) -> Any:
         shipping_method=OrderAndItemCharges.objects.get(code="standard"),
         channel="b2b",
         payment_method="on_account",
+        customer_reference=f"PO-{basket.pk:05d}",  # the buyer's purchase-order number
     )
 
 
