@@ -97,6 +97,15 @@ def test_buyer_sees_the_break_apply_orders_net_with_company_address_and_po_numbe
     assert field_box["x"] + field_box["width"] <= button_box["x"]
     assert field_box["width"] >= 80  # room for the digits
     assert abs(field_box["y"] + field_box["height"] - (button_box["y"] + button_box["height"])) < 2
+    # on a phone the field and the button still share a line inside the screen
+    page.set_viewport_size({"width": 390, "height": 844})
+    field_box = quantity.bounding_box()
+    button_box = page.locator("#add_to_basket_form button[type=submit]").bounding_box()
+    assert field_box and button_box
+    assert field_box["x"] >= 0 and button_box["x"] + button_box["width"] <= 390
+    assert field_box["x"] + field_box["width"] <= button_box["x"]
+    assert abs(field_box["y"] - button_box["y"]) < 2
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.locator("#add_to_basket_form button[type=submit]").click()
 
     # basket: charged the 10+ break, net and labelled, VAT on its own line, no warning
