@@ -10,6 +10,7 @@ from django.test import Client
 from oscar.core.loading import get_model
 
 from crm.models import CompanyAddress, PriceListItem
+from erp.permissions import SYSTEM
 from orders.tasks import send_order_confirmation
 from tests.factories import CompanyFactory, ProductFactory, buyer_for, shipping_address
 
@@ -221,3 +222,54 @@ def test_the_basket_shows_a_buyer_net_lines_the_vat_line_and_the_gross_total(
     assert 'id="basket_total_excl_tax">€720.00<' in page
     assert 'id="vat_total">€136.80<' in page
     assert "€861.75" in page
+
+
+def test_the_invoice_bills_the_chosen_address_with_the_order_s_exact_figures(
+    client: Client, company, tent, germany
+):
+    from orders.models import Carrier
+    from orders.services import shipment_pack, shipment_ship
+    from tests.factories import WarehouseFactory
+
+    lamp = ProductFactory(title="Basalt Lantern", listing=Decimal("66.35"), stock=40)
+    client.force_login(buyer_for(company, "anna"))
+    client.post(f"/basket/add/{tent.pk}/", {"quantity": 12})
+    client.post(f"/basket/add/{lamp.pk}/", {"quantity": 7})  # 55.76 net, 10.59 VAT each
+    client.post(
+        "/checkout/shipping-address/",
+        {
+            "company_shipping_address": addresses(company)["Warehouse Ulm"].pk,
+            "company_billing_address": addresses(company)["Head office"].pk,
+        },
+    )
+    client.get("/checkout/shipping-method/")
+    client.post("/checkout/payment-method/", {"method": "on_account"})
+    client.post("/checkout/preview/", {"action": "place_order"})
+    order = Order.objects.get()
+    # what the basket showed: 12 x 72.00 + 7 x 55.76 net, VAT per unit in cents
+    assert (order.basket_total_excl_tax, order.basket_total_incl_tax) == (
+        Decimal("1254.32"),
+        Decimal("1492.61"),  # 12 x 85.68 + 7 x 66.35
+    )
+
+    shipment = shipment_pack(
+        user=SYSTEM,
+        order=order,
+        warehouse=WarehouseFactory(code="MAIN"),
+        quantities={line.pk: line.quantity for line in order.lines.all()},
+    )
+    shipment_ship(
+        user=SYSTEM,
+        shipment=shipment,
+        carrier=Carrier.objects.get(code="dhl"),
+        tracking_number="T1",
+    )
+
+    invoice = order.invoices.get()
+    assert (invoice.net_total, invoice.tax_total, invoice.total) == (
+        order.total_excl_tax,
+        order.total_tax,
+        order.total_incl_tax,
+    )
+    assert invoice.billing_name == "Alpine Outfitters GmbH"
+    assert invoice.billing_address.splitlines() == ["Hauptstraße 1", "München", "80331", "Germany"]

@@ -19,7 +19,15 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from oscar.core.loading import get_class, get_model
 
-from crm.models import Buyer, CategoryDiscount, Company, Contact, PriceList, PriceListItem
+from crm.models import (
+    Buyer,
+    CategoryDiscount,
+    Company,
+    CompanyAddress,
+    Contact,
+    PriceList,
+    PriceListItem,
+)
 from erp.permissions import SYSTEM
 from erp.side_effects import side_effects_unqueued
 from inventory.selectors import available_to_promise
@@ -64,6 +72,10 @@ def seed_b2b_accounts() -> B2BDemo:
         over_limit=Company.OverLimit.REFUSE,
         price_list=alpine_list,
         contact=("Greta Huber", "Purchasing", "greta.huber@alpine.example"),
+        addresses=[
+            ("Head office", "", "Bergstraße 5", "80331", "München", True, True),
+            ("Warehouse Ulm", "Goods receiving", "Lagerstraße 3", "89073", "Ulm", False, True),
+        ],
     )
     nordwerk = _company(
         NORDWERK,
@@ -75,6 +87,10 @@ def seed_b2b_accounts() -> B2BDemo:
         over_limit=Company.OverLimit.HOLD,
         price_list=nordwerk_list,
         contact=("Jens Petersen", "Accounts payable", "jens.petersen@nordwerk.example"),
+        addresses=[
+            ("Head office", "", "Hafenweg 9", "20457", "Hamburg", True, True),
+            ("Schule am Park, Kiel", "Hausmeister", "Parkallee 12", "24105", "Kiel", False, True),
+        ],
     )
     alpine_buyer = _buyer("buyer@alpine.example", alpine)
     nordwerk_buyer = _buyer("buyer@nordwerk.example", nordwerk)
@@ -177,6 +193,7 @@ def _company(
     over_limit: str,
     price_list: PriceList,
     contact: tuple[str, str, str],
+    addresses: list[tuple[str, str, str, str, str, bool, bool]],
 ) -> Company:
     company, created = Company.objects.get_or_create(
         name=name,
@@ -192,6 +209,21 @@ def _company(
     )
     if created:
         Contact.objects.create(company=company, name=contact[0], role=contact[1], email=contact[2])
+        germany = Country.objects.get(pk="DE")
+        CompanyAddress.objects.bulk_create(
+            CompanyAddress(
+                company=company,
+                label=label,
+                attention=attention,
+                line1=line1,
+                postcode=postcode,
+                city=city,
+                country=germany,
+                is_billing=is_billing,
+                is_shipping=is_shipping,
+            )
+            for label, attention, line1, postcode, city, is_billing, is_shipping in addresses
+        )
     return company
 
 
@@ -224,6 +256,7 @@ def _place(user: Any, products: list[Any], quantity: int = 2) -> Any:
         shipping_method=OrderAndItemCharges.objects.get(code="standard"),
         channel="b2b",
         payment_method="on_account",
+        customer_reference=f"PO-{basket.pk:05d}",  # the buyer's purchase-order number
     )
 
 
