@@ -281,3 +281,19 @@ def test_stock_parcels_and_allocations_are_named_not_numbered(client, tent, berl
         f"2 of Granite Tent in BER-1: 6 on hand for order {order.number}"
     )
     assert ">Granite Tent in BER-1: 6 on hand<" in allocations
+
+
+def test_the_order_record_shows_money_with_its_currency_and_no_internals(client, tent):
+    order = place_order([(tent, 1)], payment_method="bank_transfer")
+    staff = staff_client(client, "Manager")
+
+    page = staff.get(f"/admin/order/order/{order.pk}/change/").content.decode()
+
+    shown = {
+        name
+        for name in ("site", "basket", "shipping_code", "currency")
+        if f'class="form-row field-{name}' in page
+    }
+    assert shown == set()
+    assert f'<div class="readonly">€{order.total_incl_tax:,.2f}</div>' in page
+    assert '<div class="readonly">Bank transfer</div>' in page
