@@ -34,6 +34,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localdate
+from oscar.templatetags.currency_filters import currency as money
 
 from accounting.forms import (
     AccountForm,
@@ -405,7 +406,7 @@ class InvoiceAdmin(ReadOnlyAdmin):
         "customer_name",
         "issue_date",
         "due_date",
-        "total",
+        "total_amount",
         "balance",
         "status",
         "document_links",
@@ -454,9 +455,13 @@ class InvoiceAdmin(ReadOnlyAdmin):
     def customer_name(self, invoice: Invoice) -> str:
         return f"{invoice.billing_name} <{invoice.customer_email}>"
 
+    @admin.display(description="total", ordering="total")
+    def total_amount(self, invoice: Invoice) -> str:
+        return money(invoice.total, invoice.currency)
+
     @admin.display(description="balance")
-    def balance(self, invoice: Invoice) -> Any:
-        return invoice.balance
+    def balance(self, invoice: Invoice) -> str:
+        return money(invoice.balance, invoice.currency)
 
     @admin.display(description="")
     def document_links(self, invoice: Invoice) -> str:

@@ -145,7 +145,7 @@ class JournalLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_side_display()} {self.account_id} {self.amount}"
+        return f"{self.get_side_display()} {self.account} {self.amount}"
 
     @property
     def signed_amount(self) -> Decimal:
@@ -329,7 +329,7 @@ class PaymentAllocation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} to {self.invoice_id}"
+        return f"{self.amount} to {self.invoice}"
 
 
 class BankStatementLine(models.Model):

@@ -158,6 +158,7 @@ SCREENS = (
         "admin:auth_user_changelist",
         ("auth.view_user",),
         "Who works in the back office, and their roles.",
+        in_bar=True,
     ),
 )
 

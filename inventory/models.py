@@ -81,7 +81,8 @@ class Stock(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product_id} @ {self.warehouse_id}: {self.on_hand} on hand"
+        # names, not row ids: staff read it in titles and lists (select the related rows)
+        return f"{self.product.title} in {self.warehouse.code}: {self.on_hand} on hand"
 
     @property
     def available(self) -> int:
@@ -126,7 +127,7 @@ class StockMove(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.quantity:+d} of {self.product_id}"
+        return f"{self.get_kind_display()} {self.quantity:+d} of {self.product.title}"
 
 
 class Allocation(models.Model):
@@ -147,7 +148,7 @@ class Allocation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} of stock {self.stock_id} for line {self.order_line_id}"
+        return f"{self.quantity} of {self.stock} for order {self.order_line.order.number}"
 
 
 class ProductCost(models.Model):
@@ -181,4 +182,4 @@ class ProductCost(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product_id}: {self.average_cost}"
+        return f"{self.product.title}: {self.average_cost}"

@@ -138,19 +138,17 @@ class ShipmentInline(ReadOnlyInline):
         )
 
 
+#: the order record as staff read it: amounts with their currency, labels not
+#: codes; the storefront's internals (site, basket, shipping method code) left out
 ORDER_FIELDS = (
     "number",
-    "site",
-    "basket",
     "user",
     "guest_email",
-    "currency",
-    "total_incl_tax",
-    "total_excl_tax",
-    "shipping_incl_tax",
-    "shipping_excl_tax",
+    "total_with_tax",
+    "total_without_tax",
+    "shipping_with_tax",
+    "shipping_without_tax",
     "shipping_method",
-    "shipping_code",
     "status",
     "channel",
     "payment_method_label",
@@ -228,6 +226,22 @@ class OrderAdmin(ReadOnlyAdmin):
     @admin.display(description="total", ordering="total_incl_tax")
     def total(self, order: Any) -> str:
         return money(order.total_incl_tax, order.currency)
+
+    @admin.display(description="total incl. tax")
+    def total_with_tax(self, order: Any) -> str:
+        return money(order.total_incl_tax, order.currency)
+
+    @admin.display(description="total excl. tax")
+    def total_without_tax(self, order: Any) -> str:
+        return money(order.total_excl_tax, order.currency)
+
+    @admin.display(description="shipping incl. tax")
+    def shipping_with_tax(self, order: Any) -> str:
+        return money(order.shipping_incl_tax, order.currency)
+
+    @admin.display(description="shipping excl. tax")
+    def shipping_without_tax(self, order: Any) -> str:
+        return money(order.shipping_excl_tax, order.currency)
 
     @admin.display(description="")
     def fulfil_link(self, order: Any) -> str:

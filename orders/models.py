@@ -151,7 +151,7 @@ class Shipment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Shipment {self.pk} of order {self.order_id}"
+        return f"Parcel from {self.warehouse.code} for order {self.order.number}"
 
     @property
     def tracking_url(self) -> str:
@@ -172,7 +172,7 @@ class ShipmentLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} x line {self.order_line_id}"
+        return f"{self.quantity} x {self.order_line.title}"
 
 
 class ReturnRequest(models.Model):
@@ -234,7 +234,7 @@ class ReturnLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} x line {self.order_line_id}"
+        return f"{self.quantity} x {self.order_line.title}"
 
 
 class IdempotencyKey(models.Model):

@@ -270,3 +270,40 @@ def test_returns_are_named_by_their_own_string_in_lists_messages_and_titles(clie
     assert '<td class="field-refund">€0.00</td>' in listed
     assert f"{request} authorised." in [str(m) for m in authorised.context["messages"]]
     assert receive.context["title"] == f"Receive {request}"
+
+
+def test_stock_parcels_and_allocations_are_named_not_numbered(client, tent, berlin):
+    from inventory.models import Allocation, Stock
+
+    order = place_order([(tent, 2)])
+    parcel = shipment_pack(
+        user=SYSTEM, order=order, warehouse=berlin, quantities={order.lines.get().pk: 1}
+    )
+    stock_row = Stock.objects.get(product=tent, warehouse=berlin)
+    staff = staff_client(client, "Manager")
+
+    allocations = staff.get("/admin/inventory/allocation/").content.decode()
+
+    assert str(stock_row) == "Granite Tent in BER-1: 6 on hand"
+    assert str(parcel) == f"Parcel from BER-1 for order {order.number}"
+    assert str(parcel.lines.get()) == "1 x Granite Tent"
+    assert str(Allocation.objects.get()) == (
+        f"2 of Granite Tent in BER-1: 6 on hand for order {order.number}"
+    )
+    assert ">Granite Tent in BER-1: 6 on hand<" in allocations
+
+
+def test_the_order_record_shows_money_with_its_currency_and_no_internals(client, tent):
+    order = place_order([(tent, 1)], payment_method="bank_transfer")
+    staff = staff_client(client, "Manager")
+
+    page = staff.get(f"/admin/order/order/{order.pk}/change/").content.decode()
+
+    shown = {
+        name
+        for name in ("site", "basket", "shipping_code", "currency")
+        if f'class="form-row field-{name}' in page
+    }
+    assert shown == set()
+    assert f'<div class="readonly">€{order.total_incl_tax:,.2f}</div>' in page
+    assert '<div class="readonly">Bank transfer</div>' in page

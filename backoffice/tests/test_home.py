@@ -321,3 +321,13 @@ def test_the_home_page_runs_a_constant_number_of_queries_per_role(client, role, 
         assert client.get(HOME).status_code == 200
 
     assert (len(one), len(many)) == (queries, queries)
+
+
+def test_the_overdue_invoices_list_shows_money_with_its_currency(client, business):
+    login(client, "Accounting")
+
+    page = client.get("/admin/accounting/invoice/?due=overdue").content.decode()
+
+    assert '<td class="field-total_amount">€80.00</td>' in page
+    assert '<td class="field-balance">€80.00</td>' in page
+    assert "€25.00" not in page  # not yet due
