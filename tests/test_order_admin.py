@@ -178,9 +178,8 @@ def test_returns_are_authorised_by_sales_and_received_into_quarantine(client, te
 
     sales = staff_client(client, "Sales")
     listed = sales.get("/admin/order/returnrequest/").content.decode()
-    assert f'<a href="/admin/order/returnrequest/{request.pk}/change/">{request.number}</a>' in (
-        listed
-    )
+    assert f'<a href="/admin/order/returnrequest/{request.pk}/change/">{request}</a>' in listed
+    assert str(request) == f"Return {request.number} of order {order.number}"
     found = sales.get("/admin/order/returnrequest/", {"q": request.number})
     assert list(found.context["cl"].result_list) == [request]
     authorised = sales.post(
@@ -188,7 +187,9 @@ def test_returns_are_authorised_by_sales_and_received_into_quarantine(client, te
         {"action": "authorise", "_selected_action": [request.pk]},
         follow=True,
     )
-    assert f"Return {request.number} authorised." in authorised.content.decode()
+    assert f"Return {request.number} of order {order.number} authorised." in (
+        authorised.content.decode()
+    )
     change = sales.get(f"/admin/order/returnrequest/{request.pk}/change/").content.decode()
     assert f"Return {request.number} of order {order.number}" in change
     client.logout()
