@@ -11,10 +11,11 @@ Invariants:
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -155,20 +156,25 @@ def document_status(document: Any) -> str:
     """What a customer reads as the state of an invoice or credit note.
 
     A credit note's stored status stays "open" (accounting settles only invoices),
-    so its label comes from what was paid out: nothing yet, part, or all of it.
+    so its label comes from how it was settled: deducted from the invoice it
+    corrects (``applied_to_invoices``, annotated by ``customer_invoices``), paid
+    out to the customer, or not yet.
     """
     if not document.is_credit_note:
         return str(document.get_status_display())
-    if document.balance <= 0:
-        return "Refunded"
-    if document.amount_settled > 0:
-        return "Partly refunded"
-    return "To be refunded"
+    applied = getattr(document, "applied_to_invoices", None) or Decimal("0")
+    if document.amount_settled <= 0:
+        return "To be refunded"
+    if document.balance > 0:
+        return "Partly refunded" if applied == 0 else "Partly settled"
+    if applied >= document.total:
+        return "Deducted from the invoice"
+    return "Refunded" if applied == 0 else "Part deducted, part refunded"
 
 
 def customer_invoices(*, user: Any) -> Any:
     """The user's invoices, and for a B2B buyer every invoice of their company."""
-    from accounting.models import Invoice
+    from accounting.models import Invoice, PaymentAllocation
     from crm.selectors import company_for
 
     company = company_for(user)
@@ -176,7 +182,14 @@ def customer_invoices(*, user: Any) -> Any:
         documents = Invoice.objects.filter(customer=user)
     else:
         documents = Invoice.objects.filter(customer__buyer__company=company)
-    return documents.order_by("-issue_date", "-pk")
+    # how much of each credit note went against invoices (the rest was paid out)
+    applied = (
+        PaymentAllocation.objects.filter(credit_note=OuterRef("pk"))
+        .values("credit_note")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return documents.annotate(applied_to_invoices=Subquery(applied)).order_by("-issue_date", "-pk")
 
 
 def customer_invoice(*, user: Any, number: str) -> Any | None:

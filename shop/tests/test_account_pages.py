@@ -23,7 +23,14 @@ from orders.services import (
     shipment_ship,
 )
 from orders.services.returns import ReturnItem
-from tests.factories import ProductFactory, UserFactory, WarehouseFactory, place_order
+from tests.factories import (
+    CompanyFactory,
+    ProductFactory,
+    UserFactory,
+    WarehouseFactory,
+    buyer_for,
+    place_order,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +216,20 @@ def test_an_authorised_return_shows_its_number_and_where_to_send_it(erika, jacke
         '<address class="mb-0 ml-3">Kontor Demo Store Returns<br>Lagerstraße 1<br>10115 Berlin'
         "</address>" in body
     )
+
+
+def test_a_credit_note_deducted_from_an_unpaid_invoice_says_so(jacket, berlin):
+    buyer = buyer_for(CompanyFactory(name="Alpine Outfitters GmbH"), "anna")
+    order = ship(place_order([(jacket, 2)], user=buyer, payment_method="on_account"), berlin)
+    returned(order, 1)  # the invoice is still open: the credit note reduces it
+    invoice = Invoice.objects.get(order=order, kind=Invoice.Kind.INVOICE)
+    credit_note = Invoice.objects.get(order=order, kind=Invoice.Kind.CREDIT_NOTE)
+    assert credit_note.balance == 0
+    assert invoice.balance == invoice.total - credit_note.total
+
+    body = logged_in(buyer).get(f"/accounts/orders/{order.number}/").content.decode()
+
+    statuses = [
+        cell.split("</td>")[0].strip() for cell in body.split('<td class="document-status">')[1:]
+    ]
+    assert statuses == ["Partially paid", "Deducted from the invoice"]
