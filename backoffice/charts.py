@@ -81,11 +81,13 @@ def sales_chart_svg(
             )
         )
         if day.weekday() == 0:
+            near_the_end = x > WIDTH - RIGHT - 60  # anchored at its end, so it is not cut off
             parts.append(
                 format_html(
-                    '<text x="{}" y="{}" font-size="11" fill="#333">{}</text>',
-                    x,
+                    '<text x="{}" y="{}" text-anchor="{}" font-size="11" fill="#333">{}</text>',
+                    round(x + slot - 4, 1) if near_the_end else x,
                     BOTTOM + 16,
+                    "end" if near_the_end else "start",
                     f"Mon {day.day} {day:%b}",
                 )
             )

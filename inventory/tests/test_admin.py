@@ -37,6 +37,16 @@ def receive(product, warehouse, quantity):
     )
 
 
+def test_warehouse_staff_get_the_transfer_count_and_adjust_links(staff, berlin):
+    receive(ProductFactory(title="Tent"), berlin, 3)
+    row = Stock.objects.get()
+
+    page = staff.get("/admin/inventory/stock/").content.decode()
+
+    for name in ("transfer", "count", "adjust"):
+        assert f'<a href="/admin/inventory/stock/{row.pk}/{name}/">{name}</a>' in page
+
+
 def test_stock_list_filters_by_warehouse_and_low_stock_and_searches_sku(staff, berlin, hamburg):
     tent, lamp = ProductFactory(title="Tent"), ProductFactory(title="Lamp")
     receive(tent, berlin, 50)
@@ -147,7 +157,9 @@ def test_sales_can_see_stock_but_not_change_it(client: Client, berlin, hamburg):
     receive(tent, berlin, 10)
     row = Stock.objects.get(product=tent, warehouse=berlin)
 
-    assert client.get("/admin/inventory/stock/").status_code == 200
+    listed = client.get("/admin/inventory/stock/")
+    assert listed.status_code == 200
+    assert "/transfer/" not in listed.content.decode()  # no link to a page that answers 403
     for name, data in [
         ("transfer", {"destination": hamburg.pk, "quantity": "1"}),
         ("count", {"counted": "0"}),
