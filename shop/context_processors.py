@@ -20,8 +20,4 @@ def price_display(request: HttpRequest) -> dict[str, Any]:
         strategy = getattr(request, "strategy", None)
         return bool(getattr(strategy, "shows_net_prices", False))
 
-    net = SimpleLazyObject(shows_net)
-    return {
-        "show_tax_separately": net,
-        "price_basis": SimpleLazyObject(lambda: "excl. VAT" if net else "incl. VAT"),
-    }
+    return {"show_tax_separately": SimpleLazyObject(shows_net)}
