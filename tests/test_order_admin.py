@@ -232,6 +232,18 @@ def test_order_list_shows_labels_and_money_with_its_currency(client, tent):
     assert '<td class="field-status">Pending payment</td>' in page
 
 
+def test_staff_find_an_order_by_the_buyers_reference_and_read_it_on_the_order(client, tent):
+    staff = staff_client(client, "Sales")
+    order = place_order([(tent, 1)], customer_reference="PO-2026-17")
+    place_order([(tent, 1)], customer_reference="PO-2026-99")
+
+    found = staff.get("/admin/order/order/", {"q": "PO-2026-17"})
+    change = staff.get(f"/admin/order/order/{order.pk}/change/").content.decode()
+
+    assert list(found.context["cl"].result_list) == [order]
+    assert '<div class="readonly">PO-2026-17</div>' in change
+
+
 def test_the_fulfil_page_names_the_payment_method_and_parcels_without_ids(client, tent, berlin):
     order = place_order([(tent, 1)])
     shipment_pack(user=SYSTEM, order=order, warehouse=berlin, quantities={order.lines.get().pk: 1})
