@@ -152,6 +152,7 @@ ORDER_FIELDS = (
     "status",
     "channel",
     "payment_method_label",
+    "customer_reference",
     "date_placed",
     "shipping_address",
     "billing_address",
@@ -206,7 +207,13 @@ class OrderAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status", "channel", PaymentMethodFilter, "date_placed"]
     list_select_related = ["user"]
-    search_fields = ["number", "guest_email", "user__email", "shipping_address__last_name"]
+    search_fields = [
+        "number",
+        "customer_reference",
+        "guest_email",
+        "user__email",
+        "shipping_address__last_name",
+    ]
     date_hierarchy = "date_placed"
     # the order record is read-only for everyone: staff orders are placed through
     # "New staff order" (priced and allocated by the server), changes are services

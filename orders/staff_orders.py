@@ -14,6 +14,7 @@ from oscar.core.loading import get_class, get_model
 from phonenumber_field.formfields import PhoneNumberField
 
 from inventory import selectors as inventory_selectors
+from orders.references import MAX_LENGTH, InvalidCustomerReference, customer_reference_clean
 from orders.services.errors import OrderError
 from orders.services.placement import order_place_from_basket
 
@@ -87,6 +88,12 @@ class StaffOrderForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "placeholder": "TEN-0001 2\nKIT-0503 1"}),
         help_text="One line per product: SKU or EAN, then the quantity.",
     )
+    customer_reference = forms.CharField(
+        max_length=MAX_LENGTH,
+        required=False,
+        label="Customer's order reference",
+        help_text="Their purchase-order number, printed on the invoice and packing slip.",
+    )
     shipping_method = forms.ChoiceField(choices=[])
     payment_method = forms.ChoiceField(
         choices=[("bank_transfer", "Bank transfer (pay on invoice)")],
@@ -99,6 +106,12 @@ class StaffOrderForm(forms.Form):
         methods = Repository().get_available_shipping_methods(basket=None)
         self.fields["shipping_method"].choices = [(m.code, m.name) for m in methods]  # type: ignore[attr-defined]
         self.requested: list[RequestedLine] = []
+
+    def clean_customer_reference(self) -> str:
+        try:
+            return customer_reference_clean(self.cleaned_data["customer_reference"])
+        except InvalidCustomerReference as invalid:
+            raise forms.ValidationError(str(invalid)) from invalid
 
     def clean_lines(self) -> str:
         text = self.cleaned_data["lines"]
@@ -146,4 +159,5 @@ class StaffOrderForm(forms.Form):
             shipping_method=method,
             channel=data["channel"],
             payment_method=data["payment_method"],
+            customer_reference=data["customer_reference"],
         )

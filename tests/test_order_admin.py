@@ -140,18 +140,23 @@ def test_sales_enters_a_phone_order_priced_by_the_server(client, tent, berlin):
         "lines": f"SKU-{tent.upc} 2\n",
         "shipping_method": "free-shipping",
         "payment_method": "bank_transfer",
+        "customer_reference": "  PO 555 ",
     }
 
     bad = staff.post("/admin/order/order/new/", {**data, "lines": "NOPE 1\nSKU-" + tent.upc + " x"})
     short = staff.post("/admin/order/order/new/", {**data, "lines": f"SKU-{tent.upc} 7"})
     assert not Basket.objects.exists()  # the refused order left no basket behind
-    placed = staff.post("/admin/order/order/new/", data)
 
     body = bad.content.decode()
     assert "Line 1: no product has the SKU or EAN “NOPE”." in body
     assert "Line 2 (“SKU-" in body and "whole number above zero" in body
     assert "Only 6 of “Granite Tent” available (you asked for 7)." in short.content.decode()
+    tabbed = staff.post("/admin/order/order/new/", {**data, "customer_reference": "PO\t1"})
+    assert "no line breaks, tabs or control characters" in tabbed.content.decode()
+    assert not Order.objects.exists()
+    placed = staff.post("/admin/order/order/new/", data)
     order = Order.objects.get()
+    assert order.customer_reference == "PO 555"
     assert placed.status_code == 302
     assert (order.channel, order.status, order.guest_email) == (
         "staff",
@@ -230,6 +235,18 @@ def test_order_list_shows_labels_and_money_with_its_currency(client, tent):
     assert f'<td class="field-total">€{order.total_incl_tax:,.2f}</td>' in page
     assert ">bank_transfer<" not in page
     assert '<td class="field-status">Pending payment</td>' in page
+
+
+def test_staff_find_an_order_by_the_buyers_reference_and_read_it_on_the_order(client, tent):
+    staff = staff_client(client, "Sales")
+    order = place_order([(tent, 1)], customer_reference="PO-2026-17")
+    place_order([(tent, 1)], customer_reference="PO-2026-99")
+
+    found = staff.get("/admin/order/order/", {"q": "PO-2026-17"})
+    change = staff.get(f"/admin/order/order/{order.pk}/change/").content.decode()
+
+    assert list(found.context["cl"].result_list) == [order]
+    assert '<div class="readonly">PO-2026-17</div>' in change
 
 
 def test_the_fulfil_page_names_the_payment_method_and_parcels_without_ids(client, tent, berlin):

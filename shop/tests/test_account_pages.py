@@ -233,3 +233,14 @@ def test_a_credit_note_deducted_from_an_unpaid_invoice_says_so(jacket, berlin):
         cell.split("</td>")[0].strip() for cell in body.split('<td class="document-status">')[1:]
     ]
     assert statuses == ["Partially paid", "Deducted from the invoice"]
+
+
+def test_the_order_page_shows_the_buyers_own_order_reference_and_escapes_it(erika, jacket):
+    order = place_order([(jacket, 1)], user=erika, customer_reference="PO-4711 <b>")
+
+    body = logged_in(erika).get(f"/accounts/orders/{order.number}/").content.decode()
+
+    assert (
+        '<p id="order_customer_reference">Your order reference: '
+        "<strong>PO-4711 &lt;b&gt;</strong></p>" in body
+    )
