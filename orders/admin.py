@@ -206,10 +206,11 @@ class OrderAdmin(ReadOnlyAdmin):
         "fulfil_link",
     ]
     list_filter = ["status", "channel", PaymentMethodFilter, "date_placed"]
-    list_select_related = ["user"]
+    list_select_related = ["user__buyer__company"]
     search_fields = [
         "number",
         "customer_reference",
+        "user__buyer__company__name",
         "guest_email",
         "user__email",
         "shipping_address__last_name",
@@ -224,7 +225,16 @@ class OrderAdmin(ReadOnlyAdmin):
 
     @admin.display(description="customer")
     def customer(self, order: Any) -> str:
-        return order.user.email if order.user_id else f"{order.guest_email} (guest)"
+        """Who ordered, as staff name them: a buyer's company, a customer's name
+        (their e-mail when they gave none), a guest's e-mail; the e-mail on hover."""
+        if not order.user_id:
+            return f"{order.guest_email} (guest)"
+        user = order.user
+        buyer = getattr(user, "buyer", None)
+        name = buyer.company.name if buyer is not None else user.get_full_name()
+        if not name:
+            return user.email
+        return format_html('<span title="{}">{}</span>', user.email, name)
 
     @admin.display(description="payment", ordering="payment_method")
     def payment_method_label(self, order: Any) -> str:

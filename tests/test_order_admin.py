@@ -15,7 +15,15 @@ from orders import statuses
 from orders.models import Carrier, ReturnRequest, Shipment
 from orders.services import return_request_create, shipment_pack, shipment_ship
 from orders.services.returns import ReturnItem
-from tests.factories import ProductFactory, StaffFactory, WarehouseFactory, place_order
+from tests.factories import (
+    CompanyFactory,
+    ProductFactory,
+    StaffFactory,
+    UserFactory,
+    WarehouseFactory,
+    buyer_for,
+    place_order,
+)
 
 Order = get_model("order", "Order")
 Basket = get_model("basket", "Basket")
@@ -221,6 +229,39 @@ def test_order_list_runs_the_same_queries_for_one_order_and_many(client, tent):
     for _ in range(4):
         place_order([(tent, 1)], payment_method="bank_transfer")
     assert count() == one
+
+
+def test_order_list_names_the_company_the_customer_or_the_guest_at_the_same_query_count(
+    client, tent
+):
+    staff = staff_client(client, "Sales")
+    erika = UserFactory(username="erika", first_name="Erika", last_name="Muster")
+    place_order([(tent, 1)], user=erika)
+
+    def customers() -> tuple[list[str], int]:
+        with CaptureQueriesContext(connection) as queries:
+            page = staff.get("/admin/order/order/").content.decode()
+        cells = [cell.split("</td>")[0] for cell in page.split('<td class="field-customer">')[1:]]
+        return cells, len(queries)
+
+    _, one = customers()
+    buyer = buyer_for(CompanyFactory(name="Alpine Outfitters GmbH"), "alpine")
+    place_order([(tent, 1)], user=buyer, payment_method="on_account")
+    place_order([(tent, 1)], user=UserFactory(username="nameless"))
+    place_order([(tent, 1)])
+    listed, many = customers()
+
+    assert sorted(listed) == sorted(
+        [
+            '<span title="erika@example.com">Erika Muster</span>',
+            '<span title="alpine@example.com">Alpine Outfitters GmbH</span>',
+            "nameless@example.com",
+            "guest@example.com (guest)",
+        ]
+    )
+    assert many == one
+    found = staff.get("/admin/order/order/", {"q": "Alpine Outfitters"})
+    assert [order.user for order in found.context["cl"].result_list] == [buyer]
 
 
 def test_order_list_shows_labels_and_money_with_its_currency(client, tent):
