@@ -67,10 +67,16 @@ class PriceListItemInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["product"]
 
+    def get_queryset(self, request: Any) -> Any:
+        return super().get_queryset(request).select_related("product", "price_list")
+
 
 class CategoryDiscountInline(admin.TabularInline):
     model = CategoryDiscount
     extra = 0
+
+    def get_queryset(self, request: Any) -> Any:
+        return super().get_queryset(request).select_related("category")
 
 
 @admin.register(PriceList)

@@ -73,7 +73,11 @@ class PriceListItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product_id} from {self.min_quantity}: {self.price}"
+        # product and price list come with it in the admin (select_related there)
+        return (
+            f"{self.product.get_title()} from {self.min_quantity}: "
+            f"{self.price} {self.price_list.currency}"
+        )
 
 
 class CategoryDiscount(models.Model):
@@ -101,7 +105,7 @@ class CategoryDiscount(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.percent} % off {self.category_id}"
+        return f"{self.percent} % off {self.category.name}"
 
 
 class Company(models.Model):
