@@ -38,6 +38,8 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# a refused form gets the storefront's look and says that nothing was changed
+CSRF_FAILURE_VIEW = "erp.views.csrf_failure"
 PORT = env.int("PORT", default=8000)
 SITE_ID = 1
 ROOT_URLCONF = "erp.urls"

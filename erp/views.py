@@ -15,6 +15,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseForbidden,
     HttpResponsePermanentRedirect,
     HttpResponseServerError,
     JsonResponse,
@@ -22,6 +23,7 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 from django.templatetags.static import static as static_url
+from django.utils.html import escape
 from django.views import static
 from django.views.decorators.cache import never_cache
 
@@ -96,6 +98,37 @@ def server_error(request: HttpRequest) -> HttpResponse:
         logger.exception("The 500 page could not be rendered; answered the plain one")
         page = PLAIN_SERVER_ERROR
     return HttpResponseServerError(page)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: a form sent without a valid CSRF token (a page left
+    open past its session, cookies blocked, or a form posted from another site).
+    Nothing was changed; the person is told so and how to go on, on the
+    storefront's look (or a JSON error for the API). The reason is logged, not shown."""
+    logger.warning("CSRF check refused %s %s: %s", request.method, request.path, reason)
+    detail = (
+        "Nothing was changed: the form you sent had expired or did not come from this "
+        "site. Go back, reload the page and send it again (your browser must accept "
+        "cookies from this site)."
+    )
+    if is_api(request):
+        return JsonResponse({"code": "csrf_failed", "detail": detail, "fields": {}}, status=403)
+    in_back_office = request.path.startswith("/admin/")
+    context = {
+        "shop_name": settings.OSCAR_SHOP_NAME,
+        "title": "Form expired",
+        "heading": "This form has expired",
+        "message": detail,
+        "back_url": "/admin/" if in_back_office else "/",
+        "back_label": "Go to the back office" if in_back_office else "Go to the shop",
+    }
+    page: str
+    try:
+        page = render_to_string("oscar/500.html", context)
+    except Exception:  # the error page itself must never fail
+        logger.exception("The refused-form page could not be rendered; answered the plain one")
+        page = f"<!DOCTYPE html><title>Form expired</title><p>{escape(detail)}</p>"
+    return HttpResponseForbidden(page)
 
 
 #: the answer when even the styled page cannot render (a static file missing

@@ -269,3 +269,28 @@ def test_the_legal_pages_are_the_ones_the_footer_lists():
     assert [page.url for page in LEGAL_PAGES] == LEGAL_URLS
     assert [page.title for page in LEGAL_PAGES] == LEGAL_TITLES
     assert [page.url for page in LEGAL_PAGES if page.at_checkout] == ["/terms/", "/privacy/"]
+
+
+def test_a_form_sent_without_its_csrf_token_gets_a_styled_403_and_changes_nothing():
+    product = ProductFactory(title="Granite Stove")
+    browser = Client(enforce_csrf_checks=True)
+    Basket = get_model("basket", "Basket")
+
+    added = browser.post(f"/basket/add/{product.pk}/", {"quantity": 1})
+    admin = browser.post("/admin/login/", {"username": "mia", "password": "x"})
+    api = views.csrf_failure(RequestFactory().post("/api/v1/orders/"), reason="no token")
+
+    html = added.content.decode()
+    assert added.status_code == 403
+    assert "<title>Form expired | Kontor Demo Store</title>" in html
+    assert "<h1>This form has expired</h1>" in html
+    assert "Nothing was changed" in html
+    assert (
+        '<a id="error_home_link" class="btn btn-primary btn-lg" href="/">Go to the shop</a>' in html
+    )
+    assert footer_links(html) == LEGAL_URLS
+    assert not Basket.objects.filter(lines__isnull=False).exists()
+    assert admin.status_code == 403
+    assert 'href="/admin/">Go to the back office</a>' in admin.content.decode()
+    assert (api.status_code, api["Content-Type"]) == (403, "application/json")
+    assert b'"code": "csrf_failed"' in api.content
