@@ -92,7 +92,7 @@ def _process_memory_forgotten() -> None:
     """What a process remembers for a few seconds (which webhook events someone
     listens to, whether a site offer runs) may describe rows an earlier test
     rolled back: every test starts without it."""
-    from erp.services import subscribed_events_forget
+    from erp.services.outbox import subscribed_events_forget
     from orders.offers import site_offers_forget
 
     subscribed_events_forget()

@@ -5,7 +5,7 @@ outbox and delivery log, read-only for everyone. The user admin lives in
 Nobody adds or changes events or deliveries by hand: events are written by the
 business transactions that cause them, deliveries by their dispatch and
 attempts, and the one write here, "Retry now", is
-``erp.services.webhook_delivery_retry``. Side effects (e-mails that must go
+``erp.services.webhooks.webhook_delivery_retry``. Side effects (e-mails that must go
 out once) are listed the same way; "Retry now" on a failed one is
 ``erp.side_effects.side_effect_retry``.
 """
@@ -20,9 +20,10 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
-from erp import services, side_effects, users_admin  # noqa: F401  (registers the user admin)
+from erp import side_effects, users_admin  # noqa: F401  (registers the user admin)
 from erp.admin_site import ReadOnlyAdmin, ReadOnlyInline
 from erp.models import OutboxEvent, SideEffect, WebhookDelivery, WebhookSubscription
+from erp.services import webhooks
 
 
 def _deliveries_url(**filters: Any) -> str:
@@ -132,7 +133,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     def retry_now(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
         retried = skipped = 0
         for delivery_id in queryset.order_by("pk").values_list("pk", flat=True):
-            if services.webhook_delivery_retry(delivery_id=delivery_id):
+            if webhooks.webhook_delivery_retry(delivery_id=delivery_id):
                 retried += 1
             else:
                 skipped += 1

@@ -10,7 +10,7 @@ class ErpConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from erp.models import WebhookSubscription
-        from erp.services import subscribed_events_forget
+        from erp.services.outbox import subscribed_events_forget
 
         for signal in (post_save, post_delete):
             signal.connect(

@@ -36,7 +36,7 @@ class DocumentSequence(models.Model):
 
     Numbers are drawn under a row lock in the transaction that creates the
     document, so a rolled-back document gives its number back: series are
-    gap-free (see ``erp.services.sequence_next``).
+    gap-free (see ``erp.services.sequences.sequence_next``).
     """
 
     series = models.CharField(max_length=32)
@@ -99,7 +99,7 @@ class OutboxEvent(models.Model):
 
 class WebhookSubscription(models.Model):
     """A receiver of events: every event named in ``events`` is POSTed to
-    ``url``, signed with ``secret`` (see ``erp.services`` for the scheme)."""
+    ``url``, signed with ``secret`` (see ``erp.services.outbox`` for the scheme)."""
 
     url = models.URLField(
         "URL",
@@ -202,7 +202,7 @@ class IdempotentRequest(models.Model):
     retries (a scanner after a time-out) gets the same answer and nothing happens twice.
 
     Stored in the transaction of the change it answers for: it exists exactly when
-    the change does (see ``erp.services.idempotent_request``).
+    the change does (see ``erp.services.idempotency.idempotent_request``).
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

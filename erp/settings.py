@@ -391,7 +391,7 @@ SIDE_EFFECT_RETRY_MAX_SECONDS = env.int("SIDE_EFFECT_RETRY_MAX_SECONDS", default
 # many seconds, instead of holding a worker and its side effect for ever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
-# --- webhooks (erp.services: outbox, signed deliveries) -----------------------
+# --- webhooks (erp.services.outbox, erp.services.webhooks) -------------------
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 # Receivers on loopback or private networks (development, on-premises systems);
 # off in production so staff-entered URLs cannot reach internal services.

@@ -8,7 +8,7 @@ Redis or RabbitMQ outage at commit time loses the enqueue. So every side effect
 that must happen (an order confirmation, a tracking e-mail, a credit-hold
 alert, ...) has an ``erp.SideEffect`` row that says whether it is done, and
 nothing relies on the message alone. Webhooks keep their own rows (outbox
-events and deliveries, ``erp.services``) under the same rules.
+events and deliveries, ``erp.services.outbox``) under the same rules.
 
 Invariants
 ----------
@@ -176,7 +176,7 @@ def side_effect_record(*, kind: str, subject: Model) -> None:
 def _enqueue(claimed: Sequence[tuple[str, int]], countdown: float | None = None) -> None:
     """Send each (kind, object id) to its task; a row whose message the broker
     refused gives up its lease, so the next sweep sends it."""
-    from erp.services import task_enqueue
+    from erp.services.broker import task_enqueue
 
     refused: list[tuple[str, int]] = []
     for kind, object_id in claimed:

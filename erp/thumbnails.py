@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 def _lock_source(source: ImageFile) -> None:
     with connection.cursor() as cursor:
-        # the one-key form: a key space apart from erp.services.advisory_xact_lock's
+        # the one-key form: a key space apart from erp.services.locks.advisory_xact_lock's
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"thumbnail:{source.key}"])
 
 

@@ -36,7 +36,7 @@ from oscar.core.loading import get_model
 
 from accounting.services import business_date, credit, debit, journal_entry_post, money
 from erp.permissions import permission_require
-from erp.services import outbox_events_record
+from erp.services.outbox import outbox_events_record
 from inventory import lock_objects
 from inventory.models import Allocation, Stock, StockMove, Warehouse
 

@@ -1,10 +1,10 @@
-"""Webhook payloads of the order app, written to the outbox (``erp.services``)
+"""Webhook payloads of the order app, written to the outbox (``erp.services.outbox``)
 in the transaction of the change they announce."""
 
 from typing import Any
 
 from accounting.services import money_json
-from erp.services import outbox_event_record
+from erp.services.outbox import outbox_event_record
 from orders.models import Shipment
 
 

@@ -24,7 +24,7 @@ from oscar.apps.order.signals import order_placed
 from oscar.apps.search.signals import user_search
 from oscar.core.loading import get_model
 
-from erp.services import advisory_xact_lock
+from erp.services.locks import advisory_xact_lock
 
 Order = get_model("order", "Order")
 OrderLine = get_model("order", "Line")

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from erp import services
 from erp.models import SideEffect
 from erp.permissions import SYSTEM
+from erp.services import broker
 from erp.side_effects import side_effects_sweep
 from inventory.services import stock_receive
 from orders.models import Carrier, ReturnRequest
@@ -57,7 +57,7 @@ def sent(monkeypatch) -> list[tuple[str, list[Any]]]:
         enqueued.append((task.name, list(args)))
         return True
 
-    monkeypatch.setattr(services, "task_enqueue", enqueue)
+    monkeypatch.setattr(broker, "task_enqueue", enqueue)
     return enqueued
 
 

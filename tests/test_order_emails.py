@@ -16,9 +16,9 @@ from django.test import Client
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from erp import services
 from erp.models import SideEffect
 from erp.permissions import SYSTEM
+from erp.services import broker
 from erp.side_effects import side_effects_sweep
 from inventory.services import stock_receive
 from orders.models import Carrier
@@ -64,7 +64,7 @@ def sent(monkeypatch) -> list[tuple[str, list[Any], float | None]]:
             enqueued.append((task.name, list(args), countdown))
         return True
 
-    monkeypatch.setattr(services, "task_enqueue", enqueue)
+    monkeypatch.setattr(broker, "task_enqueue", enqueue)
     return enqueued
 
 

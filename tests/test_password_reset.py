@@ -40,7 +40,7 @@ def _quick_hashes_and_fresh_counts(settings):
 @pytest.fixture(autouse=True)
 def enqueued(monkeypatch) -> list[tuple[str, list]]:
     """The broker: what the requests enqueued, each run at once as the worker would."""
-    from erp import services
+    from erp.services import broker
 
     messages: list[tuple[str, list]] = []
 
@@ -49,7 +49,7 @@ def enqueued(monkeypatch) -> list[tuple[str, list]]:
         task(*args)
         return True
 
-    monkeypatch.setattr(services, "task_enqueue", run_as_the_worker)
+    monkeypatch.setattr(broker, "task_enqueue", run_as_the_worker)
     return messages
 
 
@@ -124,11 +124,11 @@ def test_the_answer_is_the_same_for_an_account_no_account_and_a_refused_request(
 def test_the_request_does_the_same_work_for_an_account_and_for_no_account(
     erika, enqueued, monkeypatch
 ):
-    from erp import services
+    from erp.services import broker
 
     queued: list[list] = []
     monkeypatch.setattr(
-        services, "task_enqueue", lambda *, task, args=(), countdown=None: queued.append(args)
+        broker, "task_enqueue", lambda *, task, args=(), countdown=None: queued.append(args)
     )
 
     known = ask_for_reset("erika@example.com", "198.51.100.1")

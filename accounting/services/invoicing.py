@@ -37,7 +37,8 @@ from accounting.services.journal import (
     money,
     money_json,
 )
-from erp.services import outbox_event_record, sequence_next
+from erp.services.outbox import outbox_event_record
+from erp.services.sequences import sequence_next
 
 ZERO = Decimal("0")
 

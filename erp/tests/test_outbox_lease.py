@@ -16,9 +16,10 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from erp import services, tasks
+from erp import tasks
 from erp.models import OutboxEvent, WebhookDelivery, WebhookSubscription, WorkerHeartbeat
-from erp.services import outbox_event_dispatch, outbox_event_record, outbox_sweep
+from erp.services import broker
+from erp.services.outbox import outbox_event_dispatch, outbox_event_record, outbox_sweep
 
 Status = WebhookDelivery.Status
 
@@ -34,7 +35,7 @@ def sent(monkeypatch) -> list[tuple[str, list[Any], float | None]]:
             enqueued.append((task.name, list(args), countdown))
         return True
 
-    monkeypatch.setattr(services, "task_enqueue", enqueue)
+    monkeypatch.setattr(broker, "task_enqueue", enqueue)
     return enqueued
 
 
@@ -112,7 +113,7 @@ def test_an_event_whose_dispatch_is_queued_is_left_to_it_until_its_lease_runs_ou
 @pytest.mark.django_db(transaction=True)
 def test_rows_whose_message_the_broker_refused_are_queued_by_the_next_sweep(monkeypatch):
     subscribe()
-    monkeypatch.setattr(services, "task_enqueue", lambda **kwargs: False)
+    monkeypatch.setattr(broker, "task_enqueue", lambda **kwargs: False)
     with transaction.atomic():
         event = outbox_event_record(event="order.created", payload={"number": "1"})
     event.refresh_from_db()

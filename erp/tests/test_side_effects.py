@@ -20,9 +20,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from erp import services
 from erp.celery import app as celery_app
 from erp.models import SideEffect
+from erp.services import broker
 from erp.side_effects import (
     Outcome,
     UnknownSideEffect,
@@ -73,7 +73,7 @@ def sent(monkeypatch) -> list[tuple[str, list[Any], float | None]]:
             enqueued.append((task.name, list(args), countdown))
         return True
 
-    monkeypatch.setattr(services, "task_enqueue", enqueue)
+    monkeypatch.setattr(broker, "task_enqueue", enqueue)
     return enqueued
 
 
@@ -325,7 +325,7 @@ def test_concurrent_sweeps_queue_each_row_once(sent):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_message_the_broker_refused_gives_its_lease_up_for_the_next_sweep(monkeypatch):
-    monkeypatch.setattr(services, "task_enqueue", lambda **kwargs: False)
+    monkeypatch.setattr(broker, "task_enqueue", lambda **kwargs: False)
     user = UserFactory()
 
     with transaction.atomic():

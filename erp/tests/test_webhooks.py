@@ -24,14 +24,17 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from erp import outbound, services, tasks
+from erp import outbound, tasks
 from erp.celery import app as celery_app
 from erp.models import DocumentSequence, OutboxEvent, WebhookDelivery, WebhookSubscription
-from erp.services import (
+from erp.services import broker, outbox, sequences
+from erp.services.outbox import (
     OutboxError,
     outbox_event_dispatch,
     outbox_event_record,
     outbox_prune,
+)
+from erp.services.webhooks import (
     webhook_delivery_attempt,
     webhook_delivery_retry,
     webhook_signature_header,
@@ -55,9 +58,9 @@ def eager_tasks() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _broker_reachable_again() -> Iterator[None]:
     """Each test starts with a broker not known to be down (see task_enqueue)."""
-    services._broker_state["unavailable_until"] = 0.0
+    broker._broker_state["unavailable_until"] = 0.0
     yield
-    services._broker_state["unavailable_until"] = 0.0
+    broker._broker_state["unavailable_until"] = 0.0
 
 
 @contextmanager
@@ -323,7 +326,7 @@ def test_a_failing_receiver_is_retried_with_exponential_backoff(
         scheduled.append((task.name, list(args), countdown))
         return True
 
-    monkeypatch.setattr(services, "task_enqueue", enqueue_spy)
+    monkeypatch.setattr(broker, "task_enqueue", enqueue_spy)
 
     # the spy records what would go to the broker; the test runs each task itself
     with transaction.atomic():
@@ -495,11 +498,11 @@ def test_the_outbox_survives_a_broker_outage_and_the_sweep_delivers_once(
 ):
     receiver = start_receiver()
     subscribe(receiver.url)
-    caplog.set_level(logging.WARNING, logger="erp.services")
+    caplog.set_level(logging.WARNING, logger="erp.services.broker")
 
     with broker_unreachable():
         with transaction.atomic():  # the business transaction
-            number = services.sequence_next(series="webhook-test", year=2026)
+            number = sequences.sequence_next(series="webhook-test", year=2026)
             event = outbox_event_record(event="order.created", payload={"number": number})
         assert DocumentSequence.objects.get(series="webhook-test").last_number == 1
         event.refresh_from_db()
@@ -520,7 +523,7 @@ def test_the_outbox_survives_a_broker_outage_and_the_sweep_delivers_once(
     # the broker is back, and the seconds during which this process skips
     # sending after a refusal have passed: the beat's sweep sends it, as a
     # worker runs it
-    services._broker_state["unavailable_until"] = 0.0
+    broker._broker_state["unavailable_until"] = 0.0
     celery_app.conf.task_always_eager = True
     try:
         tasks.outbox_sweep.delay()
@@ -544,7 +547,7 @@ def test_after_an_outage_a_real_worker_delivers_the_event_once(start_receiver, w
         event = outbox_event_record(event="order.cancelled", payload={"number": "100042"})
     assert OutboxEvent.objects.get().dispatched_at is None
     OutboxEvent.objects.update(created_at=timezone.now() - timedelta(seconds=10))
-    services._broker_state["unavailable_until"] = 0.0
+    broker._broker_state["unavailable_until"] = 0.0
 
     tasks.outbox_sweep.delay()  # what beat sends every 30 s, through the real broker
 
@@ -564,7 +567,7 @@ def test_after_an_outage_a_real_worker_delivers_the_event_once(start_receiver, w
 @pytest.mark.django_db(transaction=True)
 def test_during_an_outage_a_transaction_with_many_events_tries_the_broker_once(caplog):
     subscribe("https://example.com/hooks", ("stock.changed",))
-    caplog.set_level(logging.WARNING, logger="erp.services")
+    caplog.set_level(logging.WARNING, logger="erp.services.broker")
 
     with broker_unreachable(), transaction.atomic():
         for sku in ["T-1", "T-2", "T-3"]:
@@ -588,7 +591,7 @@ def test_the_sweep_leaves_fresh_events_to_their_own_dispatch():
             created_at=timezone.now() - timedelta(seconds=10)
         )
 
-        assert services.outbox_sweep() == {
+        assert outbox.outbox_sweep() == {
             "deliveries_enqueued": 0,
             "events_dispatched": 1,
             "events_settled": 0,
@@ -602,7 +605,7 @@ def sent(monkeypatch) -> list[list[Any]]:
     """The args of every task this process enqueues (nothing reaches a broker)."""
     enqueued: list[list[Any]] = []
     monkeypatch.setattr(
-        services,
+        broker,
         "task_enqueue",
         lambda *, task, args=(), countdown=None: enqueued.append(list(args)),
     )
@@ -621,7 +624,7 @@ def test_events_nobody_listens_to_skip_the_broker_and_the_sweep_settles_them(
 
     OutboxEvent.objects.update(created_at=timezone.now() - timedelta(seconds=10))
     with CaptureQueriesContext(connection) as queries:
-        outcome = services.outbox_sweep()
+        outcome = outbox.outbox_sweep()
     assert outcome == {"deliveries_enqueued": 0, "events_dispatched": 1, "events_settled": 1}
     settling = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "erp_outboxevent"')]
     assert len(settling) == 2  # one UPDATE settles every unheard event, one per dispatch
@@ -635,7 +638,7 @@ def test_events_nobody_listens_to_skip_the_broker_and_the_sweep_settles_them(
 def test_a_subscription_made_in_another_process_still_gets_its_events_through_the_sweep(
     sent, django_capture_on_commit_callbacks
 ):
-    services.subscribed_events(fresh=True)  # this process remembers: nobody listens
+    outbox.subscribed_events(fresh=True)  # this process remembers: nobody listens
     # saved elsewhere: no signal reaches this process's memory
     WebhookSubscription.objects.bulk_create(
         [WebhookSubscription(url="https://example.com/hooks", events=["stock.changed"])]
@@ -645,7 +648,7 @@ def test_a_subscription_made_in_another_process_still_gets_its_events_through_th
     assert sent == []  # the stale memory skipped the broker ...
 
     OutboxEvent.objects.update(created_at=timezone.now() - timedelta(seconds=10))
-    outcome = services.outbox_sweep()
+    outcome = outbox.outbox_sweep()
     # ... and the sweep, which asks the database, dispatches it instead of settling it
     assert outcome["events_dispatched"] == 1
     assert outcome["events_settled"] == 0
@@ -654,13 +657,13 @@ def test_a_subscription_made_in_another_process_still_gets_its_events_through_th
 
 @pytest.mark.django_db
 def test_saving_a_subscription_is_seen_by_this_process_at_once(monkeypatch):
-    services.subscribed_events(fresh=True)
-    assert "invoice.created" not in services.subscribed_events()
+    outbox.subscribed_events(fresh=True)
+    assert "invoice.created" not in outbox.subscribed_events()
     subscription = subscribe("https://example.com/hooks", ("invoice.created",))
-    assert "invoice.created" in services.subscribed_events()
+    assert "invoice.created" in outbox.subscribed_events()
     subscription.is_active = False
     subscription.save()
-    assert "invoice.created" not in services.subscribed_events()
+    assert "invoice.created" not in outbox.subscribed_events()
 
 
 @pytest.mark.django_db
@@ -969,9 +972,9 @@ def test_events_recorded_in_a_batch_are_written_together_at_its_end(
 ):
     subscribe("https://example.com/hooks", ("order.created",))
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        with CaptureQueriesContext(connection) as queries, services.outbox_batch():
+        with CaptureQueriesContext(connection) as queries, outbox.outbox_batch():
             stock = outbox_event_record(event="stock.changed", payload={"sku": "T-1"})
-            with services.outbox_batch():  # nested: written with the outer one
+            with outbox.outbox_batch():  # nested: written with the outer one
                 order = outbox_event_record(event="order.created", payload={"number": "1"})
             assert not OutboxEvent.objects.exists()  # nothing written yet
         inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "erp_outboxevent"')]
@@ -982,11 +985,11 @@ def test_events_recorded_in_a_batch_are_written_together_at_its_end(
 
 @pytest.mark.django_db
 def test_a_batch_that_fails_writes_none_of_its_events():
-    with pytest.raises(RuntimeError), transaction.atomic(), services.outbox_batch():
+    with pytest.raises(RuntimeError), transaction.atomic(), outbox.outbox_batch():
         outbox_event_record(event="order.created", payload={"number": "1"})
         raise RuntimeError("the business change failed")
     assert not OutboxEvent.objects.exists()
     # the next batch starts empty
-    with transaction.atomic(), services.outbox_batch():
+    with transaction.atomic(), outbox.outbox_batch():
         outbox_event_record(event="order.created", payload={"number": "2"})
     assert list(OutboxEvent.objects.values_list("payload", flat=True)) == [{"number": "2"}]

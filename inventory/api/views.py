@@ -22,7 +22,7 @@ from erp.api.exceptions import ApiError, Unprocessable
 from erp.api.idempotency import request_fingerprint
 from erp.api.permissions import StaffPermission
 from erp.api.serializers import ErrorSerializer
-from erp.services import IdempotencyConflict, idempotent_request
+from erp.services.idempotency import IdempotencyConflict, idempotent_request
 from inventory import selectors, services
 from inventory.api.serializers import (
     ReceiptInSerializer,

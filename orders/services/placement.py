@@ -21,7 +21,8 @@ from oscar.apps.shipping.methods import Free
 from oscar.core.loading import get_class, get_model
 
 from erp.selectors import as_evaluated
-from erp.services import advisory_xact_lock, outbox_batch
+from erp.services.locks import advisory_xact_lock
+from erp.services.outbox import outbox_batch
 from orders import events, payments, selectors, statuses
 from orders.models import IdempotencyKey
 from orders.offers import Applicator

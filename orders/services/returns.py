@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from erp.services import sequence_next
+from erp.services.sequences import sequence_next
 from erp.side_effects import side_effect_record
 from inventory import services as inventory
 from inventory.models import Warehouse

@@ -182,7 +182,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         if not (over_email or over_address):
             # a refusal answers the same page as after a sent e-mail (it names the
             # limit), so it tells nobody whether the address has an account
-            from erp.services import task_enqueue
+            from erp.services.broker import task_enqueue
             from shop.tasks import send_password_reset
 
             task_enqueue(task=send_password_reset, args=[form.cleaned_data["email"]])

@@ -76,12 +76,12 @@ def test_back_in_stock_alerts_go_out_once_when_inventory_has_stock_again(mailout
 def test_placing_an_order_sends_only_its_confirmation_e_mail_through_the_broker(
     django_capture_on_commit_callbacks, monkeypatch
 ):
-    from erp import services
+    from erp.services import broker
 
     product = ProductFactory(stock=5)
     sent = []
     monkeypatch.setattr(
-        services, "task_enqueue", lambda *, task, args=(), countdown=None: sent.append(task.name)
+        broker, "task_enqueue", lambda *, task, args=(), countdown=None: sent.append(task.name)
     )
     with django_capture_on_commit_callbacks(execute=True):
         order = place_order([(product, 2)], payment_method="bank_transfer")

@@ -17,8 +17,8 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from accounting.models import Invoice
-from erp import services
 from erp.models import SideEffect
+from erp.services import broker
 from orders import statuses
 from orders.models import ReturnRequest, Shipment
 
@@ -34,7 +34,7 @@ def test_the_demo_tells_one_story_and_queues_no_e_mails(
     settings.DEBUG = True  # with the demo logins: the customer's and the buyers' orders too
     queued: list[Any] = []
     monkeypatch.setattr(
-        services, "task_enqueue", lambda *, task, args=(), countdown=None: queued.append(task.name)
+        broker, "task_enqueue", lambda *, task, args=(), countdown=None: queued.append(task.name)
     )
 
     with caplog.at_level(logging.INFO), django_capture_on_commit_callbacks(execute=True):

@@ -10,7 +10,7 @@ from oscar.core.loading import get_model
 from oscar.test.factories import create_offer
 
 from crm.models import PriceListItem
-from erp import services as erp_services
+from erp.services import outbox as erp_outbox
 from inventory.models import Stock
 from inventory.selectors import available_to_promise
 from orders import offers, statuses
@@ -339,8 +339,8 @@ def test_the_order_list_runs_the_same_queries_for_one_order_and_a_full_page():
 def test_placing_an_order_costs_the_same_queries_for_one_line_and_five(monkeypatch):
     # webhook subscriptions and site offers are re-read every few seconds: not
     # during this count
-    monkeypatch.setattr(erp_services, "SUBSCRIBED_EVENTS_TTL_SECONDS", 3600)
-    erp_services.subscribed_events(fresh=True)
+    monkeypatch.setattr(erp_outbox, "SUBSCRIBED_EVENTS_TTL_SECONDS", 3600)
+    erp_outbox.subscribed_events(fresh=True)
     monkeypatch.setattr(offers, "SITE_OFFERS_TTL_SECONDS", 3600)
     offers.site_offers_forget()
     products = [ProductFactory(stock=10) for _ in range(5)]

@@ -12,7 +12,8 @@ from oscar.core.loading import get_model
 
 from erp.models import OutboxEvent, WebhookDelivery, WebhookSubscription
 from erp.permissions import SYSTEM
-from erp.services import outbox_event_dispatch, webhook_delivery_attempt, webhook_signature_verify
+from erp.services.outbox import outbox_event_dispatch
+from erp.services.webhooks import webhook_delivery_attempt, webhook_signature_verify
 from inventory.services import stock_receive
 from orders.services import order_mark_paid
 from tests.api.conftest import client_for
