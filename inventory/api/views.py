@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from erp.api.exceptions import ApiError, Unprocessable
-from erp.api.idempotency import request_fingerprint
+from erp.api.idempotency import parse_idempotency_key, request_fingerprint
 from erp.api.permissions import StaffPermission
 from erp.api.serializers import ErrorSerializer
 from erp.services.idempotency import IdempotencyConflict, idempotent_request
@@ -121,11 +121,10 @@ class ReceiptCreateView(GenericAPIView):
             }
             return dict(ReceiptOutSerializer(body).data)
 
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not key:
+        # a too-long key keeps the code this endpoint has always answered with
+        key = parse_idempotency_key(request, required=False, too_long_code="invalid")
+        if key is None:
             return Response(receive(), status=status.HTTP_201_CREATED)
-        if len(key) > 255:
-            raise ApiError("The Idempotency-Key is longer than 255 characters.")
         try:
             answer, created = idempotent_request(
                 user=request.user,

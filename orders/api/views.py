@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from accounting.services import money_json
 from erp.api.exceptions import ApiError, Conflict, Unprocessable
-from erp.api.idempotency import request_fingerprint
+from erp.api.idempotency import parse_idempotency_key, request_fingerprint
 from erp.api.permissions import StaffPermission
 from erp.api.serializers import ErrorSerializer
 from erp.permissions import PermissionRefused
@@ -42,8 +42,6 @@ from orders.payments import PaymentDeclined
 from orders.services.permissions import STEPS, step_allowed
 
 Order = get_model("order", "Order")
-
-MAX_KEY_LENGTH = 255
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -138,18 +136,12 @@ class OrderListCreateView(GenericAPIView):
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not key:
-            raise ApiError(
-                "Send an Idempotency-Key header (e.g. a UUID) so a retried request "
-                "cannot place the order twice.",
-                code="idempotency_key_required",
-            )
-        if len(key) > MAX_KEY_LENGTH:
-            raise ApiError(
-                f"The Idempotency-Key is longer than {MAX_KEY_LENGTH} characters.",
-                code="idempotency_key_invalid",
-            )
+        key = parse_idempotency_key(
+            request,
+            required=True,
+            missing_detail="Send an Idempotency-Key header (e.g. a UUID) so a retried request "
+            "cannot place the order twice.",
+        )
         incoming = OrderCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data

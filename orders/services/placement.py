@@ -21,7 +21,7 @@ from oscar.apps.shipping.methods import Free
 from oscar.core.loading import get_class, get_model
 
 from erp.selectors import as_evaluated
-from erp.services.locks import advisory_xact_lock
+from erp.services.idempotency import IdempotencyConflict, idempotent_once
 from erp.services.outbox import outbox_batch
 from orders import events, payments, selectors, statuses
 from orders.models import IdempotencyKey
@@ -140,7 +140,7 @@ class _OrderCreatorInTransaction(OrderCreator):  # type: ignore[misc,valid-type]
     savepoint = False  # inside order_place_from_basket's transaction, undone as a whole
 
 
-class IdempotencyMismatch(OrderError):
+class IdempotencyMismatch(OrderError, IdempotencyConflict):
     """The key was used before with a different request."""
 
 
@@ -149,28 +149,40 @@ def order_place_idempotent(
 ) -> tuple[Any, bool]:
     """Run ``place()`` once per (user, key); returns the order and whether it is new.
 
-    Requests with the same key queue on a transaction-scoped advisory lock, so
-    concurrent retries see the first one's order once it commits. The key is
-    stored in the order's transaction: a failed placement stores nothing and
-    the client may send the request again.
+    The kernel's one mechanism (``erp.services.idempotency.idempotent_once``), with
+    the key stored in ``orders.IdempotencyKey`` pointing at the order: requests with
+    the same key queue on a transaction-scoped advisory lock, so concurrent retries
+    see the first one's order once it commits. The key is stored in the order's
+    transaction: a failed placement stores nothing and the client may send the
+    request again. A replay re-reads the order (its status may have moved on).
     """
-    with transaction.atomic():
-        advisory_xact_lock(owner_id=user.pk, key=key)
+
+    def recall() -> tuple[str, Callable[[], Any]] | None:
         existing = (
             IdempotencyKey.objects.filter(user=user, key=key)
             .values_list("fingerprint", "order_id")
             .first()
         )
-        if existing is not None:
-            if existing[0] != fingerprint:
-                raise IdempotencyMismatch(
-                    "This Idempotency-Key was already used for a different request; "
-                    "use a new key for a new order."
-                )
-            return Order.objects.get(pk=existing[1]), False
-        order = place()
+        if existing is None:
+            return None
+        stored_fingerprint, order_id = existing
+        return stored_fingerprint, lambda: Order.objects.get(pk=order_id)
+
+    def remember(order: Any) -> None:
         IdempotencyKey.objects.create(user=user, key=key, fingerprint=fingerprint, order=order)
-        return order, True
+
+    return idempotent_once(
+        user=user,
+        lock_key=key,
+        fingerprint=fingerprint,
+        recall=recall,
+        perform=place,
+        remember=remember,
+        conflict=lambda: IdempotencyMismatch(
+            "This Idempotency-Key was already used for a different request; "
+            "use a new key for a new order."
+        ),
+    )
 
 
 def _load_lines_for_placement(basket: Any) -> None:
