@@ -31,7 +31,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from crm.models import Buyer, CategoryDiscount, Company, CompanyAddress, PriceList, PriceListItem
-from erp.raw_select import Joined, table
+from erp.db.raw_select import Joined, table
 
 ProductCategory = get_model("catalogue", "ProductCategory")
 CENT = Decimal("0.01")
@@ -62,7 +62,7 @@ def company_for(user: Any) -> Company | None:
 
 
 # every storefront request and API call of a logged-in customer asks this, so
-# it is one hand-written SELECT (erp.raw_select), as select_related would read it
+# it is one hand-written SELECT (erp.db.raw_select), as select_related would read it
 _BUYER = Joined(((Buyer, "b"), (Company, "c"), (PriceList, "pl")))
 
 

@@ -1,27 +1,15 @@
-"""Reads of the shared kernel: health of the database, broker and workers, and
-a queryset that answers from objects already in memory."""
+"""Reads of the shared kernel: health of the database, broker and workers."""
 
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from erp.models import WorkerHeartbeat
 
 WORKER_STALE_AFTER = timedelta(seconds=90)
-
-
-def as_evaluated(queryset: QuerySet[Any], objects: list[Any]) -> QuerySet[Any]:
-    """``queryset`` as if it had been evaluated and returned ``objects``: iterating,
-    ``len()``, ``count()`` and ``exists()`` answer without a query. For rows this
-    process has just written (a basket's lines, an order's lines), so that reading
-    them back costs nothing; never for data another transaction may change."""
-    queryset._result_cache = objects
-    queryset._prefetch_done = True  # type: ignore[attr-defined]
-    return queryset
 
 
 def database_status() -> dict[str, Any]:

@@ -57,8 +57,8 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from erp.db.raw_select import column, table
 from erp.models import SideEffect
-from erp.raw_select import column, table
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from functools import cache
 
 from django.db.models import QuerySet
 
-from erp.raw_select import Joined, table
+from erp.db.raw_select import Joined, table
 from inventory.models import Allocation, ProductCost, Stock, Warehouse
 
 
@@ -40,10 +40,10 @@ def _sellable_stock_sql() -> str:
 def sellable_stock_for_update(product_ids: Iterable[int]) -> list[Stock]:
     """The stock rows of these products in sellable, active warehouses, locked,
     with their warehouse; order placement's hot path, so one hand-written SELECT
-    (``erp.raw_select``) instead of a compiled queryset."""
+    (``erp.db.raw_select``) instead of a compiled queryset."""
     locked = []
     for (stock, warehouse), _ in _STOCK_AND_WAREHOUSE.fetch(
-        _sellable_stock_sql(), [sorted(set(product_ids))]
+        _sellable_stock_sql(), [sorted(set(product_ids))], for_update=True
     ):
         stock.warehouse = warehouse
         locked.append(stock)

@@ -12,8 +12,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from erp.raw_select import Joined, column, table
-from erp.selectors import as_evaluated
+from erp.db.evaluated import as_evaluated
+from erp.db.raw_select import Joined, column, table
 from inventory import selectors as inventory_selectors
 from orders import statuses
 from orders.models import ReturnLine, ReturnRequest, Shipment, ShipmentLine
@@ -58,7 +58,7 @@ def public_listings_by_sku(skus: list[str]) -> list[Any]:
     """Stock records with these exact SKUs of public products, with product,
     product class, parent (and its class) and partner: all that pricing and
     placement read. The API's order endpoint runs this on every order, so it is
-    one hand-written SELECT (``erp.raw_select``)."""
+    one hand-written SELECT (``erp.db.raw_select``)."""
     records = []
     for (record, product, product_class, parent, parent_class, partner), _ in _LISTING.fetch(
         _listings_sql(), [sorted(set(skus))]
@@ -103,12 +103,12 @@ def _lines_sql() -> str:
 def basket_lines_for_placement(basket: Any) -> list[Any]:
     """The basket's lines with product, product class, stock record and partner,
     as ``select_related`` would load them, from one hand-written SELECT (order
-    placement's hottest read, see ``erp.raw_select``). Each line knows whether
+    placement's hottest read, see ``erp.db.raw_select``). Each line knows whether
     it has options (``has_attributes``) and whether the basket holds vouchers
     (``basket_has_vouchers``)."""
     lines = []
     for (line, product, product_class, stockrecord, partner), extra in _LINES.fetch(
-        _lines_sql(), [basket.pk]
+        _lines_sql(), [basket.pk], instance=basket
     ):
         product.product_class = product_class
         if stockrecord is not None:

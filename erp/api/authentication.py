@@ -1,5 +1,5 @@
 """API token authentication, as DRF's, with the token and its user read by one
-hand-written SELECT (every API request runs it; ``erp.raw_select``)."""
+hand-written SELECT (every API request runs it; ``erp.db.raw_select``)."""
 
 from functools import cache
 from typing import Any
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
-from erp.raw_select import Joined, table
+from erp.db.raw_select import Joined, table
 
 
 @cache

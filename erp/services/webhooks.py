@@ -24,8 +24,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from erp import outbound
+from erp.db.raw_select import column, table
 from erp.models import OutboxEvent, WebhookDelivery
-from erp.raw_select import column, table
 from erp.services import broker
 from erp.services.broker import enqueue_lease
 

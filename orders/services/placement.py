@@ -20,7 +20,7 @@ from django.utils import timezone
 from oscar.apps.shipping.methods import Free
 from oscar.core.loading import get_class, get_model
 
-from erp.selectors import as_evaluated
+from erp.db.evaluated import as_evaluated
 from erp.services.idempotency import IdempotencyConflict, idempotent_once
 from erp.services.outbox import outbox_batch
 from orders import events, payments, selectors, statuses

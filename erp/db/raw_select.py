@@ -9,6 +9,15 @@ side for a SELECT written once, and turns each row back into instances with
 for ``select_related``. The column lists come from the models' ``_meta``, so a
 new field is picked up without touching the SQL. Tests compare every instance
 with the ORM's.
+
+Each SELECT runs on the connection the database router picks for its first
+model, as the ORM's queryset would: ``router.db_for_read`` for a read (so a read
+replica can take it once a router sends reads there; ``hints`` as the ORM passes
+them, e.g. ``instance=`` for rows read through a related object),
+``router.db_for_write`` for ``for_update`` (a locking read), and the instances
+record that alias as their ``_state.db``. With no ``DATABASE_ROUTERS`` every alias
+is ``default``. The quoting (``table``, ``column``) and the converters are taken
+from the default connection: every alias is PostgreSQL.
 """
 
 from collections.abc import Sequence
@@ -16,7 +25,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import connection, connections, router
 from django.db.models import Model
 
 
@@ -76,22 +85,39 @@ class Joined:
             for each in part.model._meta.concrete_fields
         )
 
-    def fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[list[Any], Sequence[Any]]]:
-        """Run ``sql`` (which selects ``columns`` first) and read every row with
-        ``instances``. Only quoted identifiers may be put into ``sql`` itself
-        (``table``, ``column``, ``columns``); values go in ``params``."""
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [self.instances(row) for row in cursor.fetchall()]
+    def database(self, *, for_update: bool = False, **hints: Any) -> str:
+        """The alias the router picks for this SELECT: its first model's database
+        for reading, or for writing when it locks rows (``for_update``)."""
+        model = self.models[0][0]
+        if for_update:
+            return str(router.db_for_write(model, **hints))
+        return str(router.db_for_read(model, **hints))
 
-    def fetch_one(self, sql: str, params: Sequence[Any]) -> list[Any] | None:
+    def fetch(
+        self, sql: str, params: Sequence[Any], *, for_update: bool = False, **hints: Any
+    ) -> list[tuple[list[Any], Sequence[Any]]]:
+        """Run ``sql`` (which selects ``columns`` first) on the router's database
+        (``database``) and read every row with ``instances``. Only quoted
+        identifiers may be put into ``sql`` itself (``table``, ``column``,
+        ``columns``); values go in ``params``. ``for_update``: ``sql`` locks rows
+        (``FOR UPDATE``), so it runs where writes go."""
+        using = self.database(for_update=for_update, **hints)
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            return [self.instances(row, using=using) for row in cursor.fetchall()]
+
+    def fetch_one(
+        self, sql: str, params: Sequence[Any], *, for_update: bool = False, **hints: Any
+    ) -> list[Any] | None:
         """The instances of the first row ``sql`` returns, or None without one."""
-        rows = self.fetch(sql, params)
+        rows = self.fetch(sql, params, for_update=for_update, **hints)
         return rows[0][0] if rows else None
 
-    def instances(self, row: Sequence[Any]) -> tuple[list[Any], Sequence[Any]]:
-        """The row's instances (``None`` for a LEFT JOIN that found nothing) and
-        whatever columns follow them."""
+    def instances(
+        self, row: Sequence[Any], *, using: str = "default"
+    ) -> tuple[list[Any], Sequence[Any]]:
+        """The row's instances (``None`` for a LEFT JOIN that found nothing), read
+        from the database ``using``, and whatever columns follow them."""
         found: list[Any] = []
         start = 0
         for part in self.parts:
@@ -103,5 +129,5 @@ class Joined:
                 continue
             for position, converter, each in part.converters:
                 values[position] = converter(values[position], each, connection)
-            found.append(part.model.from_db(DEFAULT_DB_ALIAS, list(part.attnames), values))
+            found.append(part.model.from_db(using, list(part.attnames), values))
         return found, row[start:]
