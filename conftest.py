@@ -12,6 +12,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -174,3 +175,11 @@ def queue_length() -> Callable[..., int]:
 def worker(start_worker: Callable[..., subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
     """A real Celery worker process on the project's broker and this test's database."""
     return start_worker()
+
+
+@pytest.fixture
+def api() -> Any:
+    """An anonymous DRF API client (``tests.api.conftest.client_for`` logs one in)."""
+    from rest_framework.test import APIClient
+
+    return APIClient()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from accounting import reports
+from accounting.reports import views as reports
 
 app_name = "reports"
 

@@ -86,6 +86,13 @@ def staff_permission_required(
     permission: str,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Anonymous visitors go to the back-office login; staff without the permission get 403."""
+    return staff_any_permission_required(permission)
+
+
+def staff_any_permission_required(
+    *permissions: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Like :func:`staff_permission_required`, for any one of several permissions."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -93,7 +100,7 @@ def staff_permission_required(
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-            if not (user.is_staff and user.has_perm(permission)):
+            if not (user.is_staff and any(user.has_perm(p) for p in permissions)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -1,1 +1,1 @@
-"""hr models: none yet; see the package docstring for what this app will own."""
+"""hr models: none yet (see the package docstring)."""

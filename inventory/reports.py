@@ -7,25 +7,20 @@ balance), and its total is the same figure ``ledger_audit`` compares: the sum
 of ``ProductCost.value`` must equal the inventory account to the cent.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import wraps
-from typing import Any
 
 from django.contrib import admin
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.timezone import localdate
 from oscar.core.loading import get_model
 
 from accounting import selectors as ledger
-from accounting.reports import csv_response, query
+from erp.csv_export import csv_response, query
+from erp.permissions import staff_any_permission_required
 from inventory.models import ProductCost
 from inventory.selectors import stock_valuation
 
@@ -35,26 +30,6 @@ StockRecord = get_model("partner", "StockRecord")
 
 #: warehouse staff value their stock, accountants check it against the books
 VALUATION_PERMISSIONS = ("inventory.view_stock", "accounting.view_journalentry")
-
-
-def staff_any_permission_required(
-    *permissions: str,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Like ``erp.permissions.staff_permission_required``, for any one of several."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = request.user
-            if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-            if not (user.is_staff and any(user.has_perm(p) for p in permissions)):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return guarded
-
-    return decorator
 
 
 @dataclass(frozen=True)

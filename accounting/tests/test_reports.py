@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import localdate
 
 from accounting import selectors
-from accounting.reports import ChartSeries, bar_chart_svg, csv_cell, stacked_bar_svg
+from accounting.reports.charts import ChartSeries, bar_chart_svg, stacked_bar_svg
 from accounting.services import (
     Customer,
     InvoiceLineData,
@@ -20,6 +20,7 @@ from accounting.services import (
     invoice_issue,
     journal_entry_post,
 )
+from erp.csv_export import csv_cell
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db

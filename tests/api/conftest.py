@@ -1,15 +1,12 @@
-"""Fixtures for the API contract tests: a DRF client, logged in by token."""
+"""Helpers of the API contract tests (here and in each app's ``tests/``): a DRF
+client logged in by token, and the check of the one error shape. The plain
+``api`` client fixture is in the root ``conftest.py``, so every app's API tests
+have it."""
 
 from typing import Any
 
-import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
-
-
-@pytest.fixture
-def api() -> APIClient:
-    return APIClient()
 
 
 def client_for(user: Any) -> APIClient:

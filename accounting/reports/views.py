@@ -1,37 +1,21 @@
-"""Financial reports in the back office: trial balance, profit and loss, balance
-sheet and receivables aging, each as a page and as CSV with the same filters.
+"""The report pages: filters, figures, CSV and charts (see the package docstring)."""
 
-What these pages keep true:
-
-- figures come from ``accounting.selectors``, aggregated in SQL: a constant
-  number of queries per page however large the ledger is;
-- bad filter input (an unparsable date, a period that ends before it starts)
-  never fails the request: the page says what was wrong and shows the
-  default instead;
-- charts are inline SVG drawn here on the server: no JavaScript, readable by
-  screen readers (a title and per-bar values), and printable;
-- CSV cells that spreadsheets would run as formulas are defused.
-"""
-
-import csv
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import slugify
+from django.utils.safestring import SafeString
 from django.utils.timezone import localdate
 
 from accounting import selectors
+from accounting.reports.charts import ChartSeries, bar_chart_svg, stacked_bar_svg
+from erp.csv_export import csv_response, query, wants_csv
 from erp.permissions import staff_permission_required
 
 REPORT_PERMISSION = "accounting.view_journalentry"
@@ -97,220 +81,6 @@ def quick_periods(today: date) -> list[Period]:
         Period("This year", date(today.year, 1, 1), date(today.year, 12, 31)),
         Period("Last year", date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)),
     ]
-
-
-def wants_csv(request: HttpRequest) -> bool:
-    return request.GET.get("format") == "csv"
-
-
-def query(**params: Any) -> str:
-    return "?" + urlencode({name: str(value) for name, value in params.items()})
-
-
-# --- CSV ---------------------------------------------------------------------
-
-
-def csv_cell(value: Any) -> Any:
-    """Numbers as plain text with cents; text that a spreadsheet would run as a
-    formula gets a leading apostrophe."""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def csv_response(
-    filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
-    return response
-
-
-# --- SVG charts ----------------------------------------------------------------
-
-
-def _amount(value: Decimal | float) -> str:
-    return f"{value:,.2f}"
-
-
-def _nice_step(rough: float) -> float:
-    """A round gridline step (1, 2 or 5 times a power of ten) near ``rough``."""
-    if rough <= 0:
-        return 1.0
-    power = 10 ** math.floor(math.log10(rough))
-    for factor in (1, 2, 5, 10):
-        if factor * power >= rough:
-            return float(factor * power)
-    return float(10 * power)  # pragma: no cover - the loop always returns
-
-
-@dataclass(frozen=True)
-class ChartSeries:
-    name: str
-    colour: str
-    values: Sequence[Decimal]
-
-
-def bar_chart_svg(
-    *, title: str, labels: Sequence[str], series: Sequence[ChartSeries], height: int = 260
-) -> SafeString:
-    """Grouped bars, one group per label and one bar per series, with gridlines,
-    a legend and each bar's value as its tooltip (and for screen readers)."""
-    left, right, top, bottom = 80, 12, 34, height - 28
-    bar_width = 18
-    group_width = bar_width * len(series) + 14
-    width = left + group_width * max(len(labels), 1) + right
-    values = [float(value) for line in series for value in line.values]
-    highest, lowest = max([0.0, *values]), min([0.0, *values])
-    step = _nice_step((highest - lowest) / 4)
-    axis_top = math.ceil(highest / step) * step or step
-    axis_bottom = math.floor(lowest / step) * step
-    scale = (bottom - top) / (axis_top - axis_bottom)
-
-    def y(value: float) -> float:
-        return round(top + (axis_top - value) * scale, 1)
-
-    chart_id = "chart-" + slugify(title)
-    parts: list[str] = [
-        format_html(
-            '<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
-            'aria-labelledby="{}" viewBox="0 0 {} {}" width="{}" height="{}">'
-            '<title id="{}">{}</title>',
-            chart_id,
-            width,
-            height,
-            width,
-            height,
-            chart_id,
-            title,
-        )
-    ]
-    ticks = round((axis_top - axis_bottom) / step)
-    for index in range(ticks + 1):
-        value = axis_bottom + index * step
-        parts.append(
-            format_html(
-                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>'
-                '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="#555">{}</text>',
-                left,
-                width - right,
-                y(value),
-                y(value),
-                "#888" if value == 0 else "#e2e2e2",
-                left - 6,
-                y(value) + 4,
-                f"{value:,.0f}",
-            )
-        )
-    for group, label in enumerate(labels):
-        x = left + group * group_width + 7
-        for line in series:
-            value = float(line.values[group])
-            parts.append(
-                format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
-                    "<title>{} {}: {}</title></rect>",
-                    x,
-                    min(y(value), y(0)),
-                    bar_width - 2,
-                    round(abs(y(value) - y(0)), 1),
-                    line.colour,
-                    line.name,
-                    label,
-                    _amount(line.values[group]),
-                )
-            )
-            x += bar_width
-        parts.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="#333">{}</text>',
-                left + group * group_width + group_width / 2,
-                bottom + 16,
-                label,
-            )
-        )
-    legend_x = left
-    for line in series:
-        parts.append(
-            format_html(
-                '<rect x="{}" y="8" width="12" height="12" fill="{}"/>'
-                '<text x="{}" y="18" font-size="12" fill="#333">{}</text>',
-                legend_x,
-                line.colour,
-                legend_x + 16,
-                line.name,
-            )
-        )
-        legend_x += 24 + 8 * len(line.name)
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every part is escaped by format_html
-
-
-def stacked_bar_svg(
-    *, title: str, segments: Sequence[tuple[str, Decimal, str]], width: int = 640
-) -> SafeString:
-    """One horizontal bar split into (label, amount, colour) segments by share,
-    with a legend of amounts and percentages below."""
-    bar_height, legend_top, line_height = 34, 52, 20
-    height = legend_top + line_height * len(segments)
-    total = sum((amount for _, amount, _ in segments if amount > 0), ZERO)
-    chart_id = "chart-" + slugify(title)
-    parts: list[str] = [
-        format_html(
-            '<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
-            'aria-labelledby="{}" viewBox="0 0 {} {}" width="{}" height="{}">'
-            '<title id="{}">{}</title>'
-            '<rect x="0" y="6" width="{}" height="{}" fill="#eee"/>',
-            chart_id,
-            width,
-            height,
-            width,
-            height,
-            chart_id,
-            title,
-            width,
-            bar_height,
-        )
-    ]
-    x = 0.0
-    for index, (label, amount, colour) in enumerate(segments):
-        share = float(amount / total) if total and amount > 0 else 0.0
-        if share:
-            parts.append(
-                format_html(
-                    '<rect x="{}" y="6" width="{}" height="{}" fill="{}">'
-                    "<title>{}: {} ({}%)</title></rect>",
-                    round(x, 1),
-                    round(share * width, 1),
-                    bar_height,
-                    colour,
-                    label,
-                    _amount(amount),
-                    f"{share * 100:.0f}",
-                )
-            )
-            x += share * width
-        top = legend_top + index * line_height
-        parts.append(
-            format_html(
-                '<rect x="0" y="{}" width="12" height="12" fill="{}"/>'
-                '<text x="18" y="{}" font-size="12" fill="#333">{}: {} ({}%)</text>',
-                top - 10,
-                colour,
-                top,
-                label,
-                _amount(amount),
-                f"{share * 100:.0f}",
-            )
-        )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every part is escaped by format_html
 
 
 # --- pages ---------------------------------------------------------------------
