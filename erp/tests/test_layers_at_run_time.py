@@ -5,8 +5,10 @@ import-linter sees ``import`` statements. Oscar's loader (``get_class("partner.s
 no contract sees: a lower app asking for a module of an app that a higher layer
 implements (Oscar's ``partner`` is forked in ``shop``) depends on that layer at
 run time. These tests parse every module of every layer below the top one and fail
-on such a call, naming file and line. The layers are read from the import-linter
-contract in ``pyproject.toml``, so a new app in the contract is checked at once.
+on such a call, naming file and line. ``get_model`` of a higher layer's app is
+allowed only for the storefront forks' models listed below. The layers are read
+from the import-linter contract in ``pyproject.toml``, so a new app in the contract
+is checked at once.
 """
 
 import ast
@@ -19,6 +21,19 @@ from django.apps import apps
 ROOT = Path(__file__).resolve().parents[2]
 LOADER_FUNCTIONS = {"get_class", "get_classes"}  # oscar.core.loading: "<app label>.<module>"
 PATH_FUNCTIONS = {"import_module", "import_string"}  # a dotted Python path
+MODEL_FUNCTIONS = {"get_model"}  # Oscar's and Django's: "<app label>", "<model>"
+
+# Models of Oscar apps forked in ``shop`` that lower layers may load. The models stay
+# in the fork (moving them would move their migrations and tables); what they do
+# beyond Oscar's is priced by ``orders.pricing``. A new entry needs a reason.
+MODELS_OF_STOREFRONT_FORKS = {
+    ("basket", "Basket"),  # the order service builds and places baskets
+    ("basket", "Line"),
+    ("basket", "LineAttribute"),
+    ("partner", "Partner"),  # Oscar's own model, re-exported by the fork
+    ("partner", "StockRecord"),  # the sellable listing: SKU, list price, currency
+    ("shipping", "OrderAndItemCharges"),  # Oscar's own model: staff's shipping methods
+}
 
 
 def contract_layers() -> list[set[str]]:
@@ -62,11 +77,12 @@ def _called_name(node: ast.Call) -> str | None:
 
 def _aliases(tree: ast.Module) -> dict[str, str]:
     """Local names bound to the loader functions (``from ... import get_class as gc``)."""
-    found = {name: name for name in LOADER_FUNCTIONS | PATH_FUNCTIONS}
+    functions = LOADER_FUNCTIONS | PATH_FUNCTIONS | MODEL_FUNCTIONS
+    found = {name: name for name in functions}
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             for alias in node.names:
-                if alias.name in LOADER_FUNCTIONS | PATH_FUNCTIONS and alias.asname:
+                if alias.name in functions and alias.asname:
                     found[alias.asname] = alias.name
     return found
 
@@ -80,7 +96,9 @@ def _first_argument(node: ast.Call, keyword: str) -> ast.expr | None:
 def upward_reaches(source: str, path: str, depth: int, layers: dict[str, int]) -> list[UpwardReach]:
     """Calls in ``source`` (a module at layer ``depth``) that reach a higher layer by a
     string. A ``get_class`` target that is not a literal cannot be checked, so it is
-    refused too (``import_module``/``import_string`` of a setting are left to review)."""
+    refused too (``import_module``/``import_string`` of a setting are left to review).
+    ``get_model`` of a higher layer's app is refused unless the model is listed in
+    ``MODELS_OF_STOREFRONT_FORKS``."""
     tree = ast.parse(source, filename=path)
     aliases = _aliases(tree)
     reaches = []
@@ -89,6 +107,12 @@ def upward_reaches(source: str, path: str, depth: int, layers: dict[str, int]) -
             continue
         function = aliases.get(_called_name(node) or "")
         if function is None:
+            continue
+        if function in MODEL_FUNCTIONS:
+            # a migration's historical models follow the models' foreign keys (an
+            # invoice's order), which this check does not judge; code is checked
+            if "/migrations/" not in f"/{path}":
+                reaches.extend(_upward_model(node, path, depth, layers))
             continue
         keyword = "module_label" if function in LOADER_FUNCTIONS else "dotted_path"
         argument = _first_argument(node, keyword)
@@ -104,6 +128,23 @@ def upward_reaches(source: str, path: str, depth: int, layers: dict[str, int]) -
         if package in layers and layers[package] < depth:
             reaches.append(UpwardReach(path, node.lineno, function, target))
     return reaches
+
+
+def _upward_model(
+    node: ast.Call, path: str, depth: int, layers: dict[str, int]
+) -> list[UpwardReach]:
+    arguments = [
+        a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)
+    ]
+    if not arguments or len(arguments) != len(node.args):
+        return []  # a model named by a variable (Django's own code); none is storefront's
+    label, _, model = arguments[0].partition(".")
+    model = model or (arguments[1] if len(arguments) > 1 else "")
+    package = package_of_app_label(label)
+    is_higher = package in layers and layers[package] < depth
+    if is_higher and (label, model) not in MODELS_OF_STOREFRONT_FORKS:
+        return [UpwardReach(path, node.lineno, "get_model", f"{label}.{model}")]
+    return []
 
 
 def modules_below_the_top() -> list[tuple[Path, int]]:
@@ -168,4 +209,23 @@ def test_the_check_names_an_import_by_dotted_path_into_a_higher_layer():
     assert [(reach.line, reach.target) for reach in reaches] == [
         (3, "shop.partner.strategy"),
         (5, "backoffice.views.home"),
+    ]
+
+
+def test_the_check_names_a_model_of_a_storefront_fork_that_is_not_listed():
+    layers = layer_of_package()
+    source = (
+        "from oscar.core.loading import get_model\n"
+        'Basket = get_model("basket", "Basket")\n'
+        'Order = get_model("order", "Order")\n'
+        'Other = get_model("basket", "Unlisted")\n'
+        'Record = apps.get_model("partner.StockRecord")\n'
+        'Search = apps.get_model("partner", "Unlisted")\n'
+    )
+
+    reaches = upward_reaches(source, "orders/example.py", layers["orders"], layers)
+
+    assert [(reach.line, reach.call, reach.target) for reach in reaches] == [
+        (4, "get_model", "basket.Unlisted"),
+        (6, "get_model", "partner.Unlisted"),
     ]
