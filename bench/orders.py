@@ -24,7 +24,7 @@ HOT_STOCK = WORKERS * ORDERS_PER_WORKER // 2
 def _baskets(items_per_basket: list[list[tuple[int, int]]]) -> list[Any]:
     from oscar.core.loading import get_model
 
-    from shop.partner.strategy import Selector
+    from orders.pricing import Selector
 
     Basket = get_model("basket", "Basket")
     Product = get_model("catalogue", "Product")
@@ -43,8 +43,8 @@ def _place(basket_id: int) -> bool:
     from oscar.core.loading import get_model
 
     from inventory.services import InsufficientStock
+    from orders.pricing import Selector
     from orders.services import order_place_from_basket
-    from shop.partner.strategy import Selector
     from tests.factories import shipping_address
 
     basket = get_model("basket", "Basket").objects.get(pk=basket_id)

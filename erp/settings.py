@@ -493,7 +493,7 @@ OSCAR_SHOP_TAGLINE = "Outdoor & workshop supplies"
 OSCAR_DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="EUR")
 OSCAR_HOMEPAGE = "/catalogue/"
 OSCAR_ALLOW_ANON_CHECKOUT = True
-# Consumer prices include VAT (shop.partner.strategy): offers discount the price
+# Consumer prices include VAT (orders.pricing): offers discount the price
 # the customer sees, and the discount is booked as tax-inclusive. Without this,
 # Oscar computes "20 % off" of the gross price and subtracts it from the net one.
 OSCAR_OFFERS_INCL_TAX = True

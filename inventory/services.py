@@ -72,8 +72,8 @@ class InsufficientStock(InventoryError):
 
 
 @dataclass(frozen=True)
-class LineRequest:
-    """One order line asking for stock."""
+class StockAllocationRequest:
+    """Stock asked for one order line: which line, which product, how many units."""
 
     order_line_id: int
     product_id: int
@@ -401,7 +401,7 @@ def _add_to_allocated(per_row: dict[int, int]) -> None:
     )
 
 
-def stock_allocate(*, lines: Sequence[LineRequest]) -> list[Allocation]:
+def stock_allocate(*, lines: Sequence[StockAllocationRequest]) -> list[Allocation]:
     """Promise stock to order lines, all or nothing.
 
     Sellable warehouses are used in priority order; a line that one warehouse
@@ -424,7 +424,7 @@ def stock_allocate(*, lines: Sequence[LineRequest]) -> list[Allocation]:
         for rows in rows_by_product.values():
             rows.sort(key=lambda row: (row.warehouse.priority, row.warehouse.code))
 
-        plan: list[tuple[LineRequest, Stock, int]] = []
+        plan: list[tuple[StockAllocationRequest, Stock, int]] = []
         requested: dict[int, int] = defaultdict(int)
         short: set[int] = set()
         for line in lines:
@@ -462,8 +462,8 @@ def stock_allocate(*, lines: Sequence[LineRequest]) -> list[Allocation]:
 
 
 def _allocate_planned(
-    lines: Sequence[LineRequest],
-    plan: list[tuple[LineRequest, Stock, int]],
+    lines: Sequence[StockAllocationRequest],
+    plan: list[tuple[StockAllocationRequest, Stock, int]],
     rows_by_product: dict[int, list[Stock]],
     requested: dict[int, int],
 ) -> list[Allocation]:

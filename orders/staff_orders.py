@@ -10,19 +10,19 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from oscar.core.loading import get_class, get_model
+from oscar.core.loading import get_model
 from phonenumber_field.formfields import PhoneNumberField
 
 from inventory import selectors as inventory_selectors
+from orders.pricing import Selector
 from orders.references import MAX_LENGTH, InvalidCustomerReference, customer_reference_clean
 from orders.services.errors import OrderError
 from orders.services.placement import order_place_from_basket
+from orders.shipping import Repository
 
 Basket = get_model("basket", "Basket")
 Country = get_model("address", "Country")
 ShippingAddress = get_model("order", "ShippingAddress")
-Selector = get_class("partner.strategy", "Selector")
-Repository = get_class("shipping.repository", "Repository")
 
 MAX_LINES = 200
 MAX_QUANTITY = 999_999  # per line; also keeps a typed quantity far inside a basket line's int

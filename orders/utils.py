@@ -26,7 +26,7 @@ from oscar.apps.order.signals import order_placed
 from oscar.core.loading import get_model
 
 from erp.side_effects import side_effect_record
-from inventory.services import LineRequest, stock_allocate
+from inventory.services import StockAllocationRequest, stock_allocate
 from orders import statuses
 from orders.credit import check_on_account_order
 from orders.tasks import CREDIT_HOLD_ALERT_EMAIL, ORDER_CONFIRMATION
@@ -95,7 +95,7 @@ class OrderCreator(utils.OrderCreator):
                 tracked = self._tracks_stock(basket_lines)
                 stock_allocate(
                     lines=[
-                        LineRequest(
+                        StockAllocationRequest(
                             order_line.pk,
                             basket_line.product_id,
                             basket_line.quantity,

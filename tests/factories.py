@@ -177,8 +177,8 @@ def place_order(
 ) -> object:
     """Place an order for ``[(product, quantity), ...]`` through the real placement path."""
     from orders.payments import CardDetails
+    from orders.pricing import Selector
     from orders.services import order_place_from_basket
-    from shop.partner.strategy import Selector
 
     basket = get_model("basket", "Basket").objects.create(owner=user)
     basket.strategy = Selector().strategy(user=user)

@@ -12,7 +12,7 @@ from oscar.core.loading import get_model
 from erp.permissions import SYSTEM
 from inventory import selectors, services
 from inventory.models import Stock
-from shop.partner.strategy import Selector
+from orders.pricing import Selector
 from tests.factories import ProductFactory, WarehouseFactory, shipping_address
 
 Basket = get_model("basket", "Basket")

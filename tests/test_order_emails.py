@@ -23,7 +23,7 @@ from erp.side_effects import side_effects_sweep
 from inventory.services import stock_receive
 from orders.models import Carrier
 from orders.services import (
-    LineRequest,
+    OrderLineRequest,
     order_place_from_lines,
     order_start_picking,
     shipment_pack,
@@ -100,7 +100,7 @@ def test_every_channel_s_order_is_confirmed_once_by_a_worker(
         registered_web = place_order([(tent, 1)], user=UserFactory(email="erika@example.com"))
         api = order_place_from_lines(
             user=UserFactory(email="buyer@example.com"),
-            lines=[LineRequest(tent, 2)],
+            lines=[OrderLineRequest(tent, 2)],
             shipping_address=shipping_address(),
         )
         staff = place_order([(tent, 1)], payment_method="bank_transfer", channel="staff")

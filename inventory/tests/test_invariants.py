@@ -98,7 +98,7 @@ class StockMachine(RuleBasedStateMachine):
     @rule(quantity=QUANTITY)
     def allocate(self, quantity: int) -> None:
         line = LineFactory(product=self.product, quantity=quantity)
-        request = services.LineRequest(line.pk, self.product.pk, quantity)
+        request = services.StockAllocationRequest(line.pk, self.product.pk, quantity)
         promisable = self.free(0) + self.free(1)
         if quantity > promisable:
             with pytest.raises(services.InsufficientStock) as refused:

@@ -151,7 +151,9 @@ class OrderListCreateView(GenericAPIView):
             return services.order_place_from_lines(
                 user=request.user,
                 lines=[
-                    services.LineRequest(line["product"], line["quantity"], line["stockrecord"])
+                    services.OrderLineRequest(
+                        line["product"], line["quantity"], line["stockrecord"]
+                    )
                     for line in lines
                 ],
                 shipping_address=data["shipping_address"]["instance"],

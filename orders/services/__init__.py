@@ -15,7 +15,7 @@ from orders.services.fulfilment import (
 )
 from orders.services.placement import (
     IdempotencyMismatch,
-    LineRequest,
+    OrderLineRequest,
     order_place_from_basket,
     order_place_from_lines,
     order_place_idempotent,
@@ -29,8 +29,8 @@ from orders.services.returns import (
 
 __all__ = [
     "IdempotencyMismatch",
-    "LineRequest",
     "OrderError",
+    "OrderLineRequest",
     "order_cancel",
     "order_mark_paid",
     "order_place_from_basket",

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
+from oscar.apps.checkout.calculators import OrderTotalCalculator
 from oscar.apps.shipping.methods import Free
 from oscar.core.loading import get_class, get_model
 
@@ -26,20 +27,19 @@ from erp.services.outbox import outbox_batch
 from orders import events, payments, selectors, statuses
 from orders.models import IdempotencyKey
 from orders.offers import Applicator
+from orders.pricing import Selector, basket_line_price_store
 from orders.references import InvalidCustomerReference, customer_reference_clean
 from orders.services.errors import OrderError
+from orders.shipping import Repository
 
 OrderCreator = get_class("order.utils", "OrderCreator")
 OrderNumberGenerator = get_class("order.utils", "OrderNumberGenerator")
-OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
 ShippingAddress = get_model("order", "ShippingAddress")
 Order = get_model("order", "Order")
 Basket = get_model("basket", "Basket")
 BasketLine = get_model("basket", "Line")
 BasketLineAttribute = get_model("basket", "LineAttribute")
 Voucher = get_model("voucher", "Voucher")
-Repository = get_class("shipping.repository", "Repository")
-Selector = get_class("partner.strategy", "Selector")
 
 
 def initial_status(payment_method: str) -> str:
@@ -210,13 +210,16 @@ def _load_lines_for_placement(basket: Any) -> None:
 
 
 @dataclass(frozen=True)
-class LineRequest:
+class OrderLineRequest:
+    """A line a customer asks to order: the product and quantity; the strategy
+    prices it (and picks the stock record when none is given)."""
+
     product: Any
     quantity: int
     stockrecord: Any = None  # the strategy's choice when not given
 
 
-def basket_with_lines(*, user: Any, strategy: Any, lines: Sequence[LineRequest]) -> Any:
+def basket_with_lines(*, user: Any, strategy: Any, lines: Sequence[OrderLineRequest]) -> Any:
     """A new basket holding ``lines`` at the strategy's prices, written in two
     INSERTs and kept in memory, so that placing it reads none of it back.
 
@@ -250,11 +253,7 @@ def basket_with_lines(*, user: Any, strategy: Any, lines: Sequence[LineRequest])
         info = strategy.fetch_for_line(line, stockrecord)
         if not info.price.exists:
             raise OrderError(f"“{product.get_title()}” has no price.")
-        line._info = info  # Oscar's cached purchase_info
-        line.price_currency = info.price.currency
-        line.price_excl_tax = info.price.excl_tax
-        line.price_incl_tax = info.price.incl_tax if info.price.is_tax_known else None
-        line.tax_code = info.price.tax_code
+        basket_line_price_store(line, info)
         line._prefetched_objects_cache = {
             "attributes": as_evaluated(BasketLineAttribute.objects.none(), [])
         }
@@ -270,7 +269,7 @@ def basket_with_lines(*, user: Any, strategy: Any, lines: Sequence[LineRequest])
 def order_place_from_lines(
     *,
     user: Any,
-    lines: Sequence[LineRequest],
+    lines: Sequence[OrderLineRequest],
     shipping_address: Any,
     shipping_method_code: str | None = None,
     payment_method: str | None = None,

@@ -71,8 +71,8 @@ def test_the_same_product_on_two_lines_is_checked_together(berlin):
     with pytest.raises(services.InsufficientStock, match="Only 3 of “Tent” available"):
         services.stock_allocate(
             lines=[
-                services.LineRequest(order_line_id=1, product_id=tent.pk, quantity=2),
-                services.LineRequest(order_line_id=2, product_id=tent.pk, quantity=2),
+                services.StockAllocationRequest(order_line_id=1, product_id=tent.pk, quantity=2),
+                services.StockAllocationRequest(order_line_id=2, product_id=tent.pk, quantity=2),
             ]
         )
 

@@ -9,10 +9,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from oscar.core.loading import get_class, get_model
+from oscar.core.loading import get_model
 from oscar.test.factories import OptionFactory, create_offer, create_voucher
 
 from orders import offers
+from orders.pricing import Selector
 from orders.services import order_place_from_basket
 from tests.factories import ProductFactory, UserFactory, place_order, shipping_address
 
@@ -20,7 +21,6 @@ pytestmark = pytest.mark.django_db
 
 Basket = get_model("basket", "Basket")
 ConditionalOffer = get_model("offer", "ConditionalOffer")
-Selector = get_class("partner.strategy", "Selector")
 
 
 def _reads(queries: CaptureQueriesContext, table: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 Invariants:
 
-- prices come from the storefront strategy (``shop.partner.strategy``), the same
+- prices come from the storefront strategy (``orders.pricing``), the same
   code that prices the web pages and the basket: anonymous callers and consumers
   see the list price including tax, a B2B buyer the net price of their company's
   price list; a page of products is quoted in one go (no query per product);
@@ -34,10 +34,10 @@ from rest_framework.response import Response
 from accounting.services import money
 from erp.api.serializers import ErrorSerializer
 from erp.sanitize import rich_text_clean
+from orders.pricing import Selector
 from shop import selectors as shop_selectors
 from shop.account import selectors as account_selectors
 from shop.api.serializers import InvoiceSerializer, ProductQuerySerializer, ProductSerializer
-from shop.partner.strategy import Selector
 
 Category = get_model("catalogue", "Category")
 StockRecord = get_model("partner", "StockRecord")

@@ -1,9 +1,17 @@
+"""Fork of Oscar's ``basket`` models: a line stores its unit price for its quantity.
+
+The price itself is the strategy's (``orders.pricing``), stored on the line by
+``orders.pricing.basket_line_price_store`` as the order service stores it.
+"""
+
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from oscar.apps.basket.abstract_models import AbstractLine
 from oscar.apps.partner.availability import Unavailable
 from oscar.templatetags.currency_filters import currency
+
+from orders.pricing import basket_line_price_store
 
 CENT = Decimal("0.01")
 
@@ -47,11 +55,7 @@ class Line(AbstractLine):
         info = basket.strategy.fetch_for_line(self, self.stockrecord)
         if not info.price.exists:
             return False
-        self._info = info
-        self.price_currency = info.price.currency
-        self.price_excl_tax = info.price.excl_tax
-        self.price_incl_tax = info.price.incl_tax if info.price.is_tax_known else None
-        self.tax_code = info.price.tax_code
+        basket_line_price_store(self, info)
         return True
 
     def get_warning(self) -> str | None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
-from shop.partner.availability import StockLevel
+from orders.pricing import StockLevel
 from tests.factories import CategoryFactory, ProductFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

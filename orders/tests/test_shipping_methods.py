@@ -6,7 +6,7 @@ import pytest
 from oscar.apps.shipping.methods import Free
 from oscar.core.loading import get_model
 
-from shop.shipping.repository import Repository
+from orders.shipping import Repository
 
 Country = get_model("address", "Country")
 OrderAndItemCharges = get_model("shipping", "OrderAndItemCharges")
