@@ -12,7 +12,7 @@ orders_audit`` prints them and exits 1):
 - parcels: no line has more packed and shipped than was ordered;
 - invoices: every parcel that left has its invoice (source ``shipment:<id>``),
   whose item lines carry the parcel's quantity of each SKU at the order line's
-  price (net, rounded as ``orders.billing`` rounds it), and no invoice names a
+  price (net, rounded as ``orders.services.billing`` rounds it), and no invoice names a
   parcel that has not left.
 
 A constant number of queries for the whole book, whatever its size.

@@ -14,6 +14,7 @@ from oscar.core.loading import get_class, get_model
 from phonenumber_field.formfields import PhoneNumberField
 
 from inventory import selectors as inventory_selectors
+from orders.payment_gateways import PaymentMethod
 from orders.references import MAX_LENGTH, InvalidCustomerReference, customer_reference_clean
 from orders.services.errors import OrderError
 from orders.services.placement import order_place_from_basket
@@ -96,7 +97,7 @@ class StaffOrderForm(forms.Form):
     )
     shipping_method = forms.ChoiceField(choices=[])
     payment_method = forms.ChoiceField(
-        choices=[("bank_transfer", "Bank transfer (pay on invoice)")],
+        choices=[(PaymentMethod.BANK_TRANSFER, "Bank transfer (pay on invoice)")],
         help_text="Card payments are taken by the customer in the web shop only.",
     )
 

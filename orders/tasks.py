@@ -297,8 +297,8 @@ def send_credit_hold_alert(order_id: int) -> Outcome:
     """
     from crm.selectors import company_for
     from orders import statuses
-    from orders.credit import credit_position
     from orders.lock_objects import order_for_update
+    from orders.services.credit import credit_position
 
     try:
         order = order_for_update(order_id)

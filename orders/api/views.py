@@ -36,9 +36,9 @@ from orders.api.serializers import (
     ShipmentCreateSerializer,
     ShipmentOutSerializer,
 )
-from orders.credit import CreditLimitExceeded
 from orders.models import Carrier
-from orders.payments import PaymentDeclined
+from orders.payment_gateways import PaymentDeclined
+from orders.services.credit import CreditLimitExceeded
 from orders.services.permissions import STEPS, step_allowed
 
 Order = get_model("order", "Order")

@@ -22,10 +22,12 @@ from oscar.core.loading import get_class, get_model
 
 from erp.selectors import as_evaluated
 from erp.services import advisory_xact_lock, outbox_batch
-from orders import events, payments, selectors, statuses
+from orders import payment_gateways, selectors, statuses, webhook_payloads
 from orders.models import IdempotencyKey
 from orders.offers import Applicator
+from orders.payment_gateways import PaymentMethod
 from orders.references import InvalidCustomerReference, customer_reference_clean
+from orders.services import payments
 from orders.services.errors import OrderError
 
 OrderCreator = get_class("order.utils", "OrderCreator")
@@ -43,7 +45,7 @@ Selector = get_class("partner.strategy", "Selector")
 
 def initial_status(payment_method: str) -> str:
     """Card orders are authorised at checkout; bank transfers wait for the money."""
-    gateway = payments.gateway_for(payment_method)
+    gateway = payment_gateways.gateway_for(payment_method)
     return statuses.READY if gateway.authorises_at_checkout else statuses.PENDING_PAYMENT
 
 
@@ -55,8 +57,8 @@ def order_place_from_basket(
     shipping_method: Any = None,
     guest_email: str = "",
     channel: str = "web",
-    payment_method: str = "bank_transfer",
-    card: payments.CardDetails | None = None,
+    payment_method: str = PaymentMethod.BANK_TRANSFER,
+    card: payment_gateways.CardDetails | None = None,
     customer_reference: str = "",
     billing_address: Any = None,
 ) -> Any:
@@ -79,7 +81,7 @@ def order_place_from_basket(
     charge = method.calculate(basket)
     total = OrderTotalCalculator().calculate(basket, charge)
     number = OrderNumberGenerator().order_number(basket)
-    gateway = payments.gateway_for(payment_method)
+    gateway = payment_gateways.gateway_for(payment_method)
     reference = gateway.authorise(amount=total.incl_tax, currency=total.currency, card=card)
     extra = {"guest_email": guest_email} if guest_email and not user else {}
     if customer_reference:
@@ -106,7 +108,7 @@ def order_place_from_basket(
                 payment_method=payment_method,
                 **extra,
             )
-            events.order_created(
+            webhook_payloads.order_created(
                 order,
                 lines=[
                     (line.stockrecord.partner_sku, line.quantity) for line in basket.all_lines()
@@ -272,14 +274,17 @@ def order_place_from_lines(
     """
     strategy = Selector().strategy(user=user)
     is_buyer = bool(getattr(strategy, "shows_net_prices", False))
-    allowed = [code for code, _ in payments.payment_choices(is_buyer=is_buyer)]
-    payment_method = payment_method or ("on_account" if is_buyer else "bank_transfer")
-    if payment_method == "test_card":
+    allowed = [code for code, _ in payment_gateways.payment_choices(is_buyer=is_buyer)]
+    payment_method = payment_method or (
+        PaymentMethod.ON_ACCOUNT if is_buyer else PaymentMethod.BANK_TRANSFER
+    )
+    if payment_method == PaymentMethod.TEST_CARD:
         raise OrderError("Card payments are taken in the web shop only; choose another method.")
     if payment_method not in allowed:
+        choosable = ", ".join(code for code in allowed if code != PaymentMethod.TEST_CARD)
         raise OrderError(
             f"Payment method “{payment_method}” is not available to you; "
-            f"choose one of: {', '.join(code for code in allowed if code != 'test_card')}."
+            f"choose one of: {choosable}."
         )
     basket = basket_with_lines(user=user, strategy=strategy, lines=lines)
     methods = Repository().get_available_shipping_methods(basket, shipping_address)
