@@ -368,7 +368,7 @@ class OrderAdmin(ReadOnlyAdmin):
             "shipments": order.shipments.select_related("warehouse", "carrier").prefetch_related(
                 "lines__order_line"
             ),
-            "carriers": Carrier.objects.filter(is_active=True),
+            "carriers": selectors.active_carriers(),
             "timeline": order.status_changes.order_by("date_created"),
             "notes": order.notes.order_by("date_created"),
             "source": payment_source_for(order),

@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce
 from oscar.core.loading import get_model
 
 from accounting.models import Invoice, InvoiceLine
-from accounting.services import money
+from accounting.money import CENT, money
 from inventory.models import Allocation
 from orders import statuses
 from orders.models import Shipment, ShipmentLine
@@ -38,7 +38,6 @@ Line = get_model("order", "Line")
 Surcharge = get_model("order", "Surcharge")
 
 ZERO = Decimal("0")
-CENT = Decimal("0.01")
 SHIPMENT_SOURCE = "shipment:"
 
 

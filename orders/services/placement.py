@@ -265,8 +265,10 @@ def order_place_from_lines(
     payment_method: str | None = None,
     channel: str = "api",
     customer_reference: str = "",
+    guest_email: str = "",
 ) -> Any:
-    """Place an order for ``lines`` at the customer's own prices (their strategy).
+    """Place an order for ``lines`` at the customer's own prices (their strategy);
+    without a ``user``, a guest's order at list prices, reaching them at ``guest_email``.
 
     Without a shipping method the cheapest one delivering to the address
     applies; without a payment method the customer's default (on account for
@@ -304,6 +306,7 @@ def order_place_from_lines(
         shipping_address=shipping_address,
         user=user,
         shipping_method=method,
+        guest_email=guest_email,
         channel=channel,
         payment_method=payment_method,
         customer_reference=customer_reference,

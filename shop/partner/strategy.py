@@ -18,18 +18,18 @@ confirmation and the invoice (built from the order lines) show the same figures.
 """
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from oscar.apps.partner import availability, prices, strategy
 from oscar.apps.partner.strategy import PurchaseInfo
 
+from accounting.money import money
 from crm import selectors as crm_selectors
 from inventory import selectors as inventory_selectors
 from shop.partner.availability import StockLevel
 
-CENT = Decimal("0.01")
 UNRESOLVED = object()
 
 
@@ -55,7 +55,7 @@ class NegotiatedPrice(prices.FixedPrice):
         breaks: tuple[tuple[int, Decimal], ...],
         quantity: int = 1,
     ) -> None:
-        tax = (excl_tax * tax_rate()).quantize(CENT, ROUND_HALF_UP)
+        tax = money(excl_tax * tax_rate())
         super().__init__(currency=currency, excl_tax=excl_tax, tax=tax)
         self.list_excl_tax = list_excl_tax
         self.breaks = breaks
