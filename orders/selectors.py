@@ -375,3 +375,12 @@ def active_carrier_by_code(code: str) -> Carrier | None:
 def customer_by_email(email: str) -> Any | None:
     """The account with this e-mail address, in any case, or None (a guest)."""
     return get_user_model().objects.filter(email__iexact=email).first()
+
+
+def credit_controllers() -> list[str]:
+    """E-mail addresses of active staff who may release a credit hold (superusers too)."""
+    users = get_user_model().objects.with_perm(
+        "crm.override_credit_hold", backend="django.contrib.auth.backends.ModelBackend"
+    )
+    emails = users.filter(is_staff=True).exclude(email="").values_list("email", flat=True)
+    return sorted(set(emails))
