@@ -20,7 +20,6 @@ from orders.services.placement import LineRequest, order_place_from_lines
 
 Country = get_model("address", "Country")
 ShippingAddress = get_model("order", "ShippingAddress")
-Selector = get_class("partner.strategy", "Selector")
 Repository = get_class("shipping.repository", "Repository")
 
 MAX_LINES = 200
