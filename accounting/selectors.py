@@ -14,6 +14,15 @@ from django.utils import timezone
 from accounting.models import Account, Invoice, JournalLine, Payment, PostingRule
 
 ZERO = Decimal("0")
+#: the choice values hand-written SQL compares with, passed as query parameters
+#: (``%(debit)s``) so that the models' choices stay their one definition
+SQL_CHOICES = {
+    "debit": JournalLine.Side.DEBIT.value,
+    "credit": JournalLine.Side.CREDIT.value,
+    "income": Account.Type.INCOME.value,
+    "expense": Account.Type.EXPENSE.value,
+    "invoice": Invoice.Kind.INVOICE.value,
+}
 SIGNED = Case(
     When(side=JournalLine.Side.DEBIT, then=F("amount")),
     default=-F("amount"),
@@ -57,16 +66,16 @@ def trial_balance(*, as_of: date | None = None) -> list[TrialBalanceRow]:
         cursor.execute(
             """
             SELECT a.code, a.name, a.type,
-                   SUM(CASE WHEN l.side = 'D' THEN l.amount ELSE -l.amount END) AS net
+                   SUM(CASE WHEN l.side = %(debit)s THEN l.amount ELSE -l.amount END) AS net
               FROM accounting_journalline l
               JOIN accounting_journalentry e ON e.id = l.entry_id
               JOIN accounting_account a ON a.id = l.account_id
-             WHERE e.date <= %s
+             WHERE e.date <= %(as_of)s
              GROUP BY a.code, a.name, a.type
-            HAVING SUM(CASE WHEN l.side = 'D' THEN l.amount ELSE -l.amount END) <> 0
+            HAVING SUM(CASE WHEN l.side = %(debit)s THEN l.amount ELSE -l.amount END) <> 0
              ORDER BY a.code
             """,
-            [as_of],
+            {**SQL_CHOICES, "as_of": as_of},
         )
         return [
             TrialBalanceRow(code, name, kind, net if net > 0 else ZERO, -net if net < 0 else ZERO)
@@ -107,22 +116,24 @@ def profit_and_loss(*, start: date, end: date) -> ProfitAndLoss:
         cursor.execute(
             """
             SELECT a.code, a.name, a.type,
-                   SUM(CASE WHEN l.side = 'C' THEN l.amount ELSE -l.amount END) AS net_credit
+                   SUM(CASE WHEN l.side = %(credit)s THEN l.amount ELSE -l.amount END) AS net_credit
               FROM accounting_journalline l
               JOIN accounting_journalentry e ON e.id = l.entry_id
               JOIN accounting_account a ON a.id = l.account_id
-             WHERE e.date BETWEEN %s AND %s AND a.type IN ('income', 'expense')
+             WHERE e.date BETWEEN %(start)s AND %(end)s AND a.type IN (%(income)s, %(expense)s)
              GROUP BY a.code, a.name, a.type
              ORDER BY a.code
             """,
-            [start, end],
+            {**SQL_CHOICES, "start": start, "end": end},
         )
         rows = cursor.fetchall()
     return ProfitAndLoss(
         start=start,
         end=end,
-        income=[StatementRow(c, n, amount) for c, n, t, amount in rows if t == "income"],
-        expenses=[StatementRow(c, n, -amount) for c, n, t, amount in rows if t == "expense"],
+        income=[StatementRow(c, n, amount) for c, n, t, amount in rows if t == Account.Type.INCOME],
+        expenses=[
+            StatementRow(c, n, -amount) for c, n, t, amount in rows if t == Account.Type.EXPENSE
+        ],
     )
 
 
@@ -145,10 +156,11 @@ class BalanceSheet:
 def balance_sheet(*, as_of: date) -> BalanceSheet:
     """Assets = liabilities + equity, with this far's profit shown as current earnings."""
     rows = trial_balance(as_of=as_of)
-    assets = [StatementRow(r.code, r.name, r.net) for r in rows if r.type == "asset"]
-    liabilities = [StatementRow(r.code, r.name, -r.net) for r in rows if r.type == "liability"]
-    equity = [StatementRow(r.code, r.name, -r.net) for r in rows if r.type == "equity"]
-    earnings = -sum((r.net for r in rows if r.type in ("income", "expense")), ZERO)
+    Type = Account.Type
+    assets = [StatementRow(r.code, r.name, r.net) for r in rows if r.type == Type.ASSET]
+    liabilities = [StatementRow(r.code, r.name, -r.net) for r in rows if r.type == Type.LIABILITY]
+    equity = [StatementRow(r.code, r.name, -r.net) for r in rows if r.type == Type.EQUITY]
+    earnings = -sum((r.net for r in rows if r.type in (Type.INCOME, Type.EXPENSE)), ZERO)
     if earnings:
         equity.append(StatementRow("", "Current earnings (not yet closed)", earnings))
     return BalanceSheet(as_of=as_of, assets=assets, liabilities=liabilities, equity=equity)
@@ -177,9 +189,9 @@ def receivables_aging(*, as_of: date | None = None) -> list[AgingRow]:
             """
             WITH open_invoices AS (
                 SELECT billing_name, currency, total - amount_settled AS open,
-                       %s - due_date AS late
+                       %(as_of)s - due_date AS late
                   FROM accounting_invoice
-                 WHERE kind = 'invoice' AND total > amount_settled AND issue_date <= %s
+                 WHERE kind = %(invoice)s AND total > amount_settled AND issue_date <= %(as_of)s
             )
             SELECT billing_name, currency,
                    SUM(open) FILTER (WHERE late <= 0),
@@ -191,7 +203,7 @@ def receivables_aging(*, as_of: date | None = None) -> list[AgingRow]:
              GROUP BY billing_name, currency
              ORDER BY billing_name, currency
             """,
-            [as_of, as_of],
+            {**SQL_CHOICES, "as_of": as_of},
         )
         return [
             AgingRow(
@@ -236,15 +248,16 @@ def unbalanced_entries() -> list[tuple[int, Decimal, Decimal]]:
         cursor.execute(
             """
             SELECT e.id,
-                   COALESCE(SUM(l.amount) FILTER (WHERE l.side = 'D'), 0),
-                   COALESCE(SUM(l.amount) FILTER (WHERE l.side = 'C'), 0)
+                   COALESCE(SUM(l.amount) FILTER (WHERE l.side = %(debit)s), 0),
+                   COALESCE(SUM(l.amount) FILTER (WHERE l.side = %(credit)s), 0)
               FROM accounting_journalentry e
               LEFT JOIN accounting_journalline l ON l.entry_id = e.id
              GROUP BY e.id
-            HAVING COALESCE(SUM(l.amount) FILTER (WHERE l.side = 'D'), 0)
-                <> COALESCE(SUM(l.amount) FILTER (WHERE l.side = 'C'), 0)
+            HAVING COALESCE(SUM(l.amount) FILTER (WHERE l.side = %(debit)s), 0)
+                <> COALESCE(SUM(l.amount) FILTER (WHERE l.side = %(credit)s), 0)
                 OR COUNT(l.id) < 2
-            """
+            """,
+            SQL_CHOICES,
         )
         return list(cursor.fetchall())
 
@@ -252,8 +265,12 @@ def unbalanced_entries() -> list[tuple[int, Decimal, Decimal]]:
 def open_receivables() -> Decimal:
     """Open invoice balances minus open credit-note balances."""
     totals = Invoice.objects.aggregate(
-        invoices=Coalesce(Sum(F("total") - F("amount_settled"), filter=Q(kind="invoice")), ZERO),
-        credits=Coalesce(Sum(F("total") - F("amount_settled"), filter=Q(kind="credit_note")), ZERO),
+        invoices=Coalesce(
+            Sum(F("total") - F("amount_settled"), filter=Q(kind=Invoice.Kind.INVOICE)), ZERO
+        ),
+        credits=Coalesce(
+            Sum(F("total") - F("amount_settled"), filter=Q(kind=Invoice.Kind.CREDIT_NOTE)), ZERO
+        ),
     )
     return totals["invoices"] - totals["credits"]
 
@@ -291,23 +308,25 @@ def monthly_income_and_expenses(*, start: date, end: date) -> list[MonthTotals]:
             """
             WITH totals AS (
                 SELECT date_trunc('month', e.date::timestamp)::date AS month,
-                       SUM(CASE WHEN a.type <> 'income' THEN 0
-                                WHEN l.side = 'C' THEN l.amount ELSE -l.amount END) AS income,
-                       SUM(CASE WHEN a.type <> 'expense' THEN 0
-                                WHEN l.side = 'D' THEN l.amount ELSE -l.amount END) AS expenses
+                       SUM(CASE WHEN a.type <> %(income)s THEN 0
+                                WHEN l.side = %(credit)s THEN l.amount
+                                ELSE -l.amount END) AS income,
+                       SUM(CASE WHEN a.type <> %(expense)s THEN 0
+                                WHEN l.side = %(debit)s THEN l.amount
+                                ELSE -l.amount END) AS expenses
                   FROM accounting_journalline l
                   JOIN accounting_journalentry e ON e.id = l.entry_id
                   JOIN accounting_account a ON a.id = l.account_id
-                 WHERE e.date BETWEEN %s AND %s AND a.type IN ('income', 'expense')
+                 WHERE e.date BETWEEN %(start)s AND %(end)s AND a.type IN (%(income)s, %(expense)s)
                  GROUP BY 1
             )
             SELECT months.month::date, COALESCE(t.income, 0), COALESCE(t.expenses, 0)
-              FROM generate_series(date_trunc('month', %s::timestamp), %s::timestamp,
+              FROM generate_series(date_trunc('month', %(start)s::timestamp), %(end)s::timestamp,
                                    interval '1 month') AS months(month)
               LEFT JOIN totals t ON t.month = months.month::date
              ORDER BY 1
             """,
-            [start, end, start, end],
+            {**SQL_CHOICES, "start": start, "end": end},
         )
         return [MonthTotals(month, income, expenses) for month, income, expenses in cursor]
 

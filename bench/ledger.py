@@ -22,6 +22,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounting.models import JournalLine
+
+# the sides as stored: the seeding SQL takes them as parameters, not literals
+DEBIT, CREDIT = JournalLine.Side.DEBIT.value, JournalLine.Side.CREDIT.value
 ENTRIES = 500_000  # two lines each
 DAYS = 730
 RUNS = 5
@@ -90,26 +94,34 @@ def build_ledger(*, entries: int = ENTRIES, days: int = DAYS) -> int:
             WITH pairs(n, debit_account, credit_account) AS (VALUES {values})
             INSERT INTO accounting_journalline (entry_id, account_id, side, amount, memo)
             SELECT %s + g,
-                   CASE WHEN sides.side = 'D' THEN p.debit_account ELSE p.credit_account END,
+                   CASE WHEN sides.side = %s THEN p.debit_account ELSE p.credit_account END,
                    sides.side,
                    round(((g::bigint * 7919) %% 99900 + 100)::numeric / 100, 2),
                    ''
               FROM generate_series(1, %s) AS g
               JOIN pairs p ON p.n = g %% %s
-             CROSS JOIN (VALUES ('D'), ('C')) AS sides(side)
+             CROSS JOIN (VALUES (%s), (%s)) AS sides(side)
             """,  # noqa: S608 - only placeholders are formatted in
-            [*(value for pair in pairs for value in pair), base, entries, len(pairs)],
+            [
+                *(value for pair in pairs for value in pair),
+                base,
+                DEBIT,
+                entries,
+                len(pairs),
+                DEBIT,
+                CREDIT,
+            ],
         )
         cursor.execute(
             """
             SELECT COUNT(*) FROM (
                 SELECT entry_id FROM accounting_journalline WHERE entry_id > %s
                  GROUP BY entry_id
-                HAVING SUM(amount) FILTER (WHERE side = 'D')
-                       IS DISTINCT FROM SUM(amount) FILTER (WHERE side = 'C')
+                HAVING SUM(amount) FILTER (WHERE side = %s)
+                       IS DISTINCT FROM SUM(amount) FILTER (WHERE side = %s)
             ) AS unbalanced
             """,
-            [base],
+            [base, DEBIT, CREDIT],
         )
         (unbalanced,) = cursor.fetchone()
         if unbalanced:

@@ -23,18 +23,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from accounting.money import money
 from crm.models import Buyer, CategoryDiscount, Company, CompanyAddress, PriceList, PriceListItem
 from erp.db.raw_select import Joined, table
 
 ProductCategory = get_model("catalogue", "ProductCategory")
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def price_quotes(
 ) -> dict[int, PriceQuote]:
     """Net unit prices for many products at once; at most three queries."""
     quantities = quantities or {}
-    list_nets = {pid: net.quantize(CENT, ROUND_HALF_UP) for pid, net in list_nets.items()}
+    list_nets = {pid: money(net) for pid, net in list_nets.items()}
     if price_list is None:
         return {pid: PriceQuote(net, net, "list") for pid, net in list_nets.items()}
     ids = list(list_nets)
@@ -131,7 +131,7 @@ def price_quotes(
             default=None,
         )
         if percent:
-            net = (list_net * (1 - percent / 100)).quantize(CENT, ROUND_HALF_UP)
+            net = money(list_net * (1 - percent / 100))
             quotes[product_id] = PriceQuote(list_net, net, "category", breaks)
         else:
             quotes[product_id] = PriceQuote(list_net, list_net, "list", breaks)

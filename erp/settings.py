@@ -146,6 +146,7 @@ TEMPLATES = [
                 "oscar.core.context_processors.metadata",
                 "erp.context_processors.product",
                 "shop.context_processors.bank_account",
+                "shop.context_processors.payment_methods",
                 "shop.context_processors.price_display",
             ],
         },

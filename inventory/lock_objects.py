@@ -10,8 +10,9 @@ from functools import cache
 
 from django.db.models import QuerySet
 
-from erp.db.raw_select import Joined, table
+from erp.db.raw_select import Joined, column, table
 from inventory.models import Allocation, ProductCost, Stock, Warehouse
+from inventory.selectors import SELLABLE_WAREHOUSE
 
 
 def stock_rows_for_update(stock_ids: Iterable[int]) -> QuerySet[Stock]:
@@ -28,22 +29,25 @@ _STOCK_AND_WAREHOUSE = Joined(((Stock, "s"), (Warehouse, "w")))
 
 @cache
 def _sellable_stock_sql() -> str:
+    sellable = " AND ".join(f"w.{column(Warehouse, name)} = %s" for name in SELLABLE_WAREHOUSE)
     return (
         f"SELECT {_STOCK_AND_WAREHOUSE.columns} "  # noqa: S608
         f"FROM {table(Stock)} s "
         f"JOIN {table(Warehouse)} w ON w.id = s.warehouse_id "
-        "WHERE s.product_id = ANY(%s) AND w.is_sellable AND w.is_active "
+        f"WHERE s.product_id = ANY(%s) AND {sellable} "
         "ORDER BY s.id FOR UPDATE OF s"
     )
 
 
 def sellable_stock_for_update(product_ids: Iterable[int]) -> list[Stock]:
-    """The stock rows of these products in sellable, active warehouses, locked,
+    """The stock rows of these products in sellable warehouses (``SELLABLE_WAREHOUSE``), locked,
     with their warehouse; order placement's hot path, so one hand-written SELECT
     (``erp.db.raw_select``) instead of a compiled queryset."""
     locked = []
     for (stock, warehouse), _ in _STOCK_AND_WAREHOUSE.fetch(
-        _sellable_stock_sql(), [sorted(set(product_ids))], for_update=True
+        _sellable_stock_sql(),
+        [sorted(set(product_ids)), *SELLABLE_WAREHOUSE.values()],
+        for_update=True,
     ):
         stock.warehouse = warehouse
         locked.append(stock)

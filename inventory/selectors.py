@@ -20,7 +20,11 @@ from inventory.models import Stock, Warehouse
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
 
-SELLABLE = Q(warehouse__is_sellable=True, warehouse__is_active=True)
+#: the one definition of a warehouse whose stock is sold: these field values.
+#: ``SELLABLE`` is it for the ORM; the hand-written stock lock
+#: (``inventory.lock_objects``) builds its WHERE from the same fields.
+SELLABLE_WAREHOUSE: dict[str, bool] = {"is_sellable": True, "is_active": True}
+SELLABLE = Q(**{f"warehouse__{name}": value for name, value in SELLABLE_WAREHOUSE.items()})
 #: a stock row is low when what is free to allocate is at or below its reorder level
 LOW = Q(free__lte=F("reorder_level"))
 #: nothing free to allocate

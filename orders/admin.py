@@ -34,10 +34,11 @@ from erp.permissions import PermissionRefused
 from inventory.models import Warehouse
 from inventory.selectors import active_warehouses
 from inventory.services import InventoryError
-from orders import payments, selectors, services, statuses
+from orders import payment_gateways, selectors, services, statuses
 from orders.models import Carrier, ReturnLine, ReturnRequest, Shipment, ShipmentLine
 from orders.packing_slip import packing_slip_pdf, parcel_position
 from orders.services.corrections import ADDRESS_FIELDS
+from orders.services.payments import source_for as payment_source_for
 from orders.services.permissions import STEPS, step_allowed, step_require
 from orders.staff_orders import StaffOrderForm
 
@@ -51,7 +52,7 @@ def _run(request: HttpRequest, action: Any, success: str, **kwargs: Any) -> bool
     error message instead of a 500."""
     try:
         action(**kwargs)
-    except (services.OrderError, payments.PaymentDeclined, PermissionRefused) as refused:
+    except (services.OrderError, payment_gateways.PaymentDeclined, PermissionRefused) as refused:
         messages.error(request, str(refused))
         return False
     messages.success(request, success)
@@ -98,7 +99,7 @@ for _name, _oscar_class in [
     ("CommunicationEvent", oscar_admin.CommunicationEventAdmin),
 ]:
     _read_only(get_model("order", _name), _oscar_class)
-# payments of orders: recorded by orders.payments, never typed in
+# payments of orders: recorded by orders.services.payments, never typed in
 _read_only(get_model("payment", "Source"), oscar_payment_admin.SourceAdmin)
 _read_only(get_model("payment", "Transaction"), oscar_payment_admin.TransactionAdmin)
 
@@ -182,7 +183,7 @@ class PaymentMethodFilter(admin.SimpleListFilter):
     parameter_name = "payment_method"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(code, gateway.label) for code, gateway in payments.GATEWAYS.items()]
+        return [(code, gateway.label) for code, gateway in payment_gateways.GATEWAYS.items()]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value():
@@ -238,7 +239,7 @@ class OrderAdmin(ReadOnlyAdmin):
 
     @admin.display(description="payment", ordering="payment_method")
     def payment_method_label(self, order: Any) -> str:
-        return payments.method_label(order.payment_method)
+        return payment_gateways.method_label(order.payment_method)
 
     @admin.display(description="total", ordering="total_incl_tax")
     def total(self, order: Any) -> str:
@@ -367,11 +368,11 @@ class OrderAdmin(ReadOnlyAdmin):
             "shipments": order.shipments.select_related("warehouse", "carrier").prefetch_related(
                 "lines__order_line"
             ),
-            "carriers": Carrier.objects.filter(is_active=True),
+            "carriers": selectors.active_carriers(),
             "timeline": order.status_changes.order_by("date_created"),
             "notes": order.notes.order_by("date_created"),
-            "source": payments.source_for(order),
-            "payment_method": payments.method_label(order.payment_method),
+            "source": payment_source_for(order),
+            "payment_method": payment_gateways.method_label(order.payment_method),
             "can": can,
             "address_form": address_form,
             "statuses": statuses,
@@ -513,7 +514,11 @@ class OrderAdmin(ReadOnlyAdmin):
             try:
                 with transaction.atomic():  # a refusal leaves no basket behind
                     order = form.place(user=request.user)
-            except (services.OrderError, payments.PaymentDeclined, InventoryError) as refused:
+            except (
+                services.OrderError,
+                payment_gateways.PaymentDeclined,
+                InventoryError,
+            ) as refused:
                 form.add_error(None, str(refused))
             else:
                 messages.success(request, f"Order {order.number} placed.")

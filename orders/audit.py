@@ -12,7 +12,7 @@ orders_audit`` prints them and exits 1):
 - parcels: no line has more packed and shipped than was ordered;
 - invoices: every parcel that left has its invoice (source ``shipment:<id>``),
   whose item lines carry the parcel's quantity of each SKU at the order line's
-  price (net, rounded as ``orders.billing`` rounds it), and no invoice names a
+  price (net, rounded as ``orders.services.billing`` rounds it), and no invoice names a
   parcel that has not left.
 
 A constant number of queries for the whole book, whatever its size.
@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce
 from oscar.core.loading import get_model
 
 from accounting.models import Invoice, InvoiceLine
-from accounting.services import money
+from accounting.money import CENT, money
 from inventory.models import Allocation
 from orders import statuses
 from orders.models import Shipment, ShipmentLine
@@ -38,7 +38,6 @@ Line = get_model("order", "Line")
 Surcharge = get_model("order", "Surcharge")
 
 ZERO = Decimal("0")
-CENT = Decimal("0.01")
 SHIPMENT_SOURCE = "shipment:"
 
 

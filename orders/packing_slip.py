@@ -13,8 +13,8 @@ from typing import Any
 
 from accounting.pdf import TABLE_HEADING, Document, address_block, heading, letterhead
 from accounting.seller import seller_now
-from orders.billing import postal_lines, without_name
 from orders.models import Shipment
+from orders.services.billing import postal_lines, without_name
 from orders.services.permissions import step_require
 
 COLUMNS = ("SKU", "Item", "Qty")

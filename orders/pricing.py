@@ -23,7 +23,7 @@ confirmation and the invoice (built from the order lines) show the same figures.
 """
 
 from collections.abc import Callable, Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
@@ -31,11 +31,11 @@ from django.conf import settings
 from oscar.apps.partner import availability, prices, strategy
 from oscar.apps.partner.strategy import PurchaseInfo
 
+from accounting.money import money
 from crm import selectors as crm_selectors
 from inventory import selectors as inventory_selectors
 from inventory.services import Shortage
 
-CENT = Decimal("0.01")
 UNRESOLVED = object()
 
 
@@ -98,7 +98,7 @@ class NegotiatedPrice(prices.FixedPrice):
         breaks: tuple[tuple[int, Decimal], ...],
         quantity: int = 1,
     ) -> None:
-        tax = (excl_tax * tax_rate()).quantize(CENT, ROUND_HALF_UP)
+        tax = money(excl_tax * tax_rate())
         super().__init__(currency=currency, excl_tax=excl_tax, tax=tax)
         self.list_excl_tax = list_excl_tax
         self.breaks = breaks

@@ -7,6 +7,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -16,7 +17,7 @@ from erp.db.evaluated import as_evaluated
 from erp.db.raw_select import Joined, column, table
 from inventory import selectors as inventory_selectors
 from orders import statuses
-from orders.models import ReturnLine, ReturnRequest, Shipment, ShipmentLine
+from orders.models import Carrier, ReturnLine, ReturnRequest, Shipment, ShipmentLine
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -350,3 +351,36 @@ def orders_per_status(wanted: tuple[str, ...]) -> dict[str, int]:
         .order_by()
     )
     return {status: found.get(status, 0) for status in wanted}
+
+
+def order_by_number(number: str) -> Any | None:
+    """The order with this number, or None."""
+    return Order.objects.filter(number=number).first()
+
+
+def order_line_ids_by_sku(order: Any) -> dict[str, int]:
+    """The order's line ids by their SKU, upper case (what scanners send varies)."""
+    return {line.partner_sku.upper(): line.pk for line in order.lines.all()}
+
+
+def active_carriers() -> QuerySet[Carrier]:
+    return Carrier.objects.filter(is_active=True)
+
+
+def active_carrier_by_code(code: str) -> Carrier | None:
+    """The active carrier with this code (codes are stored lower case), or None."""
+    return active_carriers().filter(code=code.lower()).first()
+
+
+def customer_by_email(email: str) -> Any | None:
+    """The account with this e-mail address, in any case, or None (a guest)."""
+    return get_user_model().objects.filter(email__iexact=email).first()
+
+
+def credit_controllers() -> list[str]:
+    """E-mail addresses of active staff who may release a credit hold (superusers too)."""
+    users = get_user_model().objects.with_perm(
+        "crm.override_credit_hold", backend="django.contrib.auth.backends.ModelBackend"
+    )
+    emails = users.filter(is_staff=True).exclude(email="").values_list("email", flat=True)
+    return sorted(set(emails))

@@ -1,7 +1,7 @@
-"""Orders entered by staff (phone, counter, B2B): the form that builds a
-basket on the server and hands it to the one placement service.
+"""Orders entered by staff (phone, counter, B2B): the form that parses what
+staff type and hands it to the one placement service (``order_place_from_lines``).
 
-Prices come from the catalogue through the storefront strategy, never from
+Prices come from the catalogue through the customer's strategy, never from
 the form; availability is checked again when the order is placed.
 """
 
@@ -9,18 +9,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from oscar.core.loading import get_model
 from phonenumber_field.formfields import PhoneNumberField
 
 from inventory import selectors as inventory_selectors
-from orders.pricing import Selector
+from orders import selectors
+from orders.payment_gateways import PaymentMethod
 from orders.references import MAX_LENGTH, InvalidCustomerReference, customer_reference_clean
-from orders.services.errors import OrderError
-from orders.services.placement import order_place_from_basket
+from orders.services.placement import OrderLineRequest, order_place_from_lines
 from orders.shipping import Repository
 
-Basket = get_model("basket", "Basket")
 Country = get_model("address", "Country")
 ShippingAddress = get_model("order", "ShippingAddress")
 
@@ -69,6 +67,17 @@ def parse_lines(text: str) -> tuple[list[RequestedLine], list[str]]:
     return lines, errors
 
 
+def merged(requested: list[RequestedLine]) -> list[OrderLineRequest]:
+    """One line per product, quantities added up, in the order first typed (a
+    basket holds a product once)."""
+    quantities: dict[int, int] = {}
+    products: dict[int, Any] = {}
+    for line in requested:
+        products.setdefault(line.product.pk, line.product)
+        quantities[line.product.pk] = quantities.get(line.product.pk, 0) + line.quantity
+    return [OrderLineRequest(products[pk], quantity) for pk, quantity in quantities.items()]
+
+
 class StaffOrderForm(forms.Form):
     channel = forms.ChoiceField(
         choices=[("staff", "Phone / counter"), ("b2b", "B2B account")], initial="staff"
@@ -96,7 +105,7 @@ class StaffOrderForm(forms.Form):
     )
     shipping_method = forms.ChoiceField(choices=[])
     payment_method = forms.ChoiceField(
-        choices=[("bank_transfer", "Bank transfer (pay on invoice)")],
+        choices=[(PaymentMethod.BANK_TRANSFER, "Bank transfer (pay on invoice)")],
         help_text="Card payments are taken by the customer in the web shop only.",
     )
 
@@ -123,12 +132,10 @@ class StaffOrderForm(forms.Form):
         return text
 
     def place(self, *, user: Any) -> Any:
+        """Place the order through the one placement service, for the account with
+        the e-mail address when there is one, else for a guest."""
         data = self.cleaned_data
-        customer = get_user_model().objects.filter(email__iexact=data["email"]).first()
-        basket = Basket.objects.create(owner=customer)
-        basket.strategy = Selector().strategy(user=customer)
-        for line in self.requested:
-            basket.add_product(line.product, line.quantity)
+        customer = selectors.customer_by_email(data["email"])
         address = ShippingAddress(
             first_name=data["first_name"],
             last_name=data["last_name"],
@@ -139,25 +146,13 @@ class StaffOrderForm(forms.Form):
             country=data["country"],
             phone_number=data["phone_number"] or "",
         )
-        method = next(
-            (
-                m
-                for m in Repository().get_available_shipping_methods(basket, address)
-                if m.code == data["shipping_method"]
-            ),
-            None,
-        )
-        if method is None:
-            raise OrderError(
-                f"That shipping method does not deliver to {data['country'].printable_name}."
-            )
-        return order_place_from_basket(
-            basket=basket,
-            shipping_address=address,
+        return order_place_from_lines(
             user=customer,
-            guest_email="" if customer else data["email"],
-            shipping_method=method,
-            channel=data["channel"],
+            lines=merged(self.requested),
+            shipping_address=address,
+            shipping_method_code=data["shipping_method"],
             payment_method=data["payment_method"],
+            channel=data["channel"],
             customer_reference=data["customer_reference"],
+            guest_email="" if customer else data["email"],
         )

@@ -11,6 +11,9 @@ shipment's ``tracking_email_sent_at``, the credit-hold order note; the others re
 on their row, done in the transaction that sends them). Message-IDs
 are derived from what the e-mail is about, so the copy sent again after a worker
 died between the mail server's answer and the commit shows once in mail clients.
+
+The tasks take pks and write the messages; whether to send, the locks and the
+marks are ``orders.services.notifications``.
 """
 
 import logging
@@ -19,15 +22,13 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from oscar.core.loading import get_class, get_model
 
 from erp.side_effects import Outcome, side_effect_task
-from orders.models import ReturnRequest, Shipment
+from orders.models import ReturnRequest
 
 # side effect kinds (erp.SideEffect.kind)
 ORDER_CONFIRMATION = "order.confirmation_email"
@@ -38,7 +39,6 @@ RETURN_REQUESTED_EMAIL = "return.requested_email"
 RETURN_AUTHORISED_EMAIL = "return.authorised_email"
 RETURN_RECEIVED_EMAIL = "return.received_email"
 
-Order = get_model("order", "Order")
 logger = logging.getLogger(__name__)
 
 
@@ -47,18 +47,17 @@ def send_order_confirmation(order_id: int) -> Outcome:
     """E-mail the customer Oscar's order confirmation (ORDER_PLACED), with the
     signed link to the order's status page; recorded for every order placed with
     an e-mail address, whatever the channel."""
+    from orders.services.notifications import order_for_confirmation
     from orders.status_links import order_status_path, order_status_url
 
     Dispatcher = get_class("communication.utils", "Dispatcher")
     CommunicationEventType = get_model("communication", "CommunicationEventType")
     CommunicationEvent = get_model("order", "CommunicationEvent")
 
-    order = Order.objects.select_related("user").filter(pk=order_id).first()
-    if order is None:
-        return Outcome(False, "Nothing sent: the order no longer exists.")
+    order = order_for_confirmation(order_id)
+    if isinstance(order, Outcome):
+        return order
     recipient = order.email
-    if not recipient:
-        return Outcome(False, "Nothing sent: the order has no e-mail address.")
     dispatcher = Dispatcher()
     messages = dispatcher.get_messages(
         "ORDER_PLACED",
@@ -98,22 +97,13 @@ def send_tracking_email(shipment_id: int) -> Outcome:
     sent in the same transaction, so a retry, a second worker or a redelivered
     message finds it marked and sends nothing.
     """
-    shipment = (
-        Shipment.objects.select_for_update(of=("self",))
-        .select_related("order", "carrier")
-        .filter(pk=shipment_id)
-        .first()
-    )
-    if shipment is None:
-        return Outcome(False, "Nothing sent: the shipment no longer exists.")
-    if shipment.tracking_email_sent_at:
-        return Outcome(False, "Nothing sent: the tracking e-mail went out before.")
-    if not shipment.tracking_number:
-        return Outcome(False, "Nothing sent: the shipment has no tracking number.")
+    from orders.services import notifications
+
+    shipment = notifications.shipment_for_tracking_email(shipment_id)
+    if isinstance(shipment, Outcome):
+        return shipment
     order = shipment.order
     recipient = order.email
-    if not recipient:
-        return Outcome(False, "Nothing sent: the order has no e-mail address.")
     context = {
         "order": order,
         "shipment": shipment,
@@ -129,8 +119,7 @@ def send_tracking_email(shipment_id: int) -> Outcome:
     )
     message.attach_alternative(render_to_string("orders/email/shipped.html", context), "text/html")
     message.send()
-    shipment.tracking_email_sent_at = timezone.now()
-    shipment.save(update_fields=["tracking_email_sent_at"])
+    notifications.shipment_tracking_email_mark_sent(shipment)
     return Outcome(True, f"Sent to {recipient}.")
 
 
@@ -166,16 +155,12 @@ def _send_customer_email(
 @side_effect_task(kind=ORDER_DELIVERED_EMAIL)
 def send_delivered_email(order_id: int) -> Outcome:
     """Tell the customer every parcel of their order has arrived, and how to return."""
+    from orders.services.notifications import order_for_delivered_email
     from orders.services.returns import return_deadline
 
-    order = Order.objects.select_related("shipping_address").filter(pk=order_id).first()
-    if order is None:
-        return Outcome(False, "Nothing sent: the order no longer exists.")
-    if (
-        not order.shipments.exists()
-        or order.shipments.exclude(status=Shipment.Status.DELIVERED).exists()
-    ):
-        return Outcome(False, "Nothing sent: not every parcel of the order is delivered.")
+    order = order_for_delivered_email(order_id)
+    if isinstance(order, Outcome):
+        return order
     return _send_customer_email(
         order=order,
         subject=f"Your order {order.number} has been delivered",
@@ -188,21 +173,14 @@ def send_delivered_email(order_id: int) -> Outcome:
     )
 
 
-def _return_request(return_request_id: int) -> ReturnRequest | None:
-    return (
-        ReturnRequest.objects.select_related("order", "order__shipping_address")
-        .prefetch_related("lines__order_line")
-        .filter(pk=return_request_id)
-        .first()
-    )
-
-
 @side_effect_task(kind=RETURN_REQUESTED_EMAIL)
 def send_return_requested_email(return_request_id: int) -> Outcome:
     """Confirm the customer's return request and say what happens next."""
-    return_request = _return_request(return_request_id)
-    if return_request is None:
-        return Outcome(False, "Nothing sent: the return no longer exists.")
+    from orders.services.notifications import return_for_requested_email
+
+    return_request = return_for_requested_email(return_request_id)
+    if isinstance(return_request, Outcome):
+        return return_request
     return _send_customer_email(
         order=return_request.order,
         subject=f"We have received your return request {return_request.number}",
@@ -219,12 +197,11 @@ def send_return_authorised_email(return_request_id: int) -> Outcome:
     Raises (the attempt fails and is retried, then listed for staff) when no
     returns warehouse has an address: an e-mail without it would be useless."""
     from orders.selectors import returns_address_lines
+    from orders.services.notifications import return_for_authorised_email
 
-    return_request = _return_request(return_request_id)
-    if return_request is None:
-        return Outcome(False, "Nothing sent: the return no longer exists.")
-    if return_request.status == ReturnRequest.Status.REJECTED:
-        return Outcome(False, "Nothing sent: the return was rejected meanwhile.")
+    return_request = return_for_authorised_email(return_request_id)
+    if isinstance(return_request, Outcome):
+        return return_request
     address_lines = returns_address_lines()
     if not address_lines:
         raise LookupError(
@@ -247,11 +224,11 @@ def send_return_authorised_email(return_request_id: int) -> Outcome:
 @side_effect_task(kind=RETURN_RECEIVED_EMAIL)
 def send_return_received_email(return_request_id: int) -> Outcome:
     """Tell the customer their return arrived and what was refunded, and how."""
-    return_request = _return_request(return_request_id)
-    if return_request is None:
-        return Outcome(False, "Nothing sent: the return no longer exists.")
-    if return_request.status != ReturnRequest.Status.RECEIVED:
-        return Outcome(False, f"Nothing sent: the return is {return_request.status}.")
+    from orders.services.notifications import return_for_received_email
+
+    return_request = return_for_received_email(return_request_id)
+    if isinstance(return_request, Outcome):
+        return return_request
     return _send_customer_email(
         order=return_request.order,
         subject=f"Return {return_request.number} received: your refund",
@@ -273,20 +250,6 @@ def idempotency_keys_prune() -> int:
     return prune()
 
 
-CREDIT_HOLD_ALERT = "Credit hold alert"  # the note type that marks an alert as sent
-
-
-def credit_controllers() -> list[str]:
-    """E-mail addresses of active staff who may release a credit hold (superusers too)."""
-    from django.contrib.auth import get_user_model
-
-    users = get_user_model().objects.with_perm(
-        "crm.override_credit_hold", backend="django.contrib.auth.backends.ModelBackend"
-    )
-    emails = users.filter(is_staff=True).exclude(email="").values_list("email", flat=True)
-    return sorted(set(emails))
-
-
 @side_effect_task(kind=CREDIT_HOLD_ALERT_EMAIL)
 def send_credit_hold_alert(order_id: int) -> Outcome:
     """Tell the credit controllers that an order waits on credit hold.
@@ -295,31 +258,17 @@ def send_credit_hold_alert(order_id: int) -> Outcome:
     and an order note records it in the same transaction (and shows staff who
     was told). Nothing is sent once the order has left credit hold.
     """
-    from crm.selectors import company_for
-    from orders import statuses
-    from orders.credit import credit_position
-    from orders.lock_objects import order_for_update
+    from orders.services import notifications
 
-    try:
-        order = order_for_update(order_id)
-    except ObjectDoesNotExist:
-        return Outcome(False, "Nothing sent: the order no longer exists.")
-    if order.status != statuses.CREDIT_HOLD:
-        return Outcome(False, f"Nothing sent: the order is “{order.status}”, not on credit hold.")
-    if order.notes.filter(note_type=CREDIT_HOLD_ALERT).exists():
-        return Outcome(False, "Nothing sent: the credit controllers were told before.")
-    recipients = credit_controllers()
-    company = company_for(order.user)
-    if not recipients:
-        return Outcome(False, "Nothing sent: no active staff may release credit holds.")
-    if company is None:
-        return Outcome(False, "Nothing sent: the customer belongs to no company.")
-    position = credit_position(company)
+    alert = notifications.credit_hold_alert_for(order_id)
+    if isinstance(alert, Outcome):
+        return alert
+    order, company, recipients = alert.order, alert.company, alert.recipients
     context: dict[str, Any] = {
         "order": order,
         "company": company,
-        "position": position,
-        "over_by": order.total_incl_tax - position.available,
+        "position": alert.position,
+        "over_by": alert.over_by,
         "admin_path": reverse("admin:order_order_change", args=[order.pk]),
         "shop_name": settings.OSCAR_SHOP_NAME,
     }
@@ -330,8 +279,5 @@ def send_credit_hold_alert(order_id: int) -> Outcome:
         to=recipients,
         headers={"Message-ID": f"<credit-hold.order-{order.number}@kontor>"},
     ).send()
-    order.notes.create(
-        note_type=CREDIT_HOLD_ALERT,
-        message=f"Credit hold: {', '.join(recipients)} told by e-mail.",
-    )
+    notifications.credit_hold_alert_record(alert)
     return Outcome(True, f"Sent to {', '.join(recipients)}.")

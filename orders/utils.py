@@ -28,7 +28,8 @@ from oscar.core.loading import get_model
 from erp.side_effects import side_effect_record
 from inventory.services import StockAllocationRequest, stock_allocate
 from orders import statuses
-from orders.credit import check_on_account_order
+from orders.payment_gateways import PaymentMethod
+from orders.services.credit import check_on_account_order
 from orders.tasks import CREDIT_HOLD_ALERT_EMAIL, ORDER_CONFIRMATION
 
 Line = get_model("order", "Line")
@@ -65,7 +66,7 @@ class OrderCreator(utils.OrderCreator):
         basket_lines = list(basket.all_lines())
         try:
             with transaction.atomic(savepoint=self.savepoint):
-                if kwargs.get("payment_method") == "on_account":
+                if kwargs.get("payment_method") == PaymentMethod.ON_ACCOUNT:
                     # locks the company until commit: credit is checked order by order
                     status = check_on_account_order(
                         user=user, total=total.incl_tax, currency=total.currency

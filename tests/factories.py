@@ -176,7 +176,7 @@ def place_order(
     customer_reference: str = "",
 ) -> object:
     """Place an order for ``[(product, quantity), ...]`` through the real placement path."""
-    from orders.payments import CardDetails
+    from orders.payment_gateways import CardDetails
     from orders.pricing import Selector
     from orders.services import order_place_from_basket
 

@@ -13,7 +13,7 @@ from crm.selectors import price_quotes, usable_price_list
 from erp.permissions import SYSTEM
 from inventory.services import stock_receive
 from orders import statuses
-from orders.credit import CreditLimitExceeded
+from orders.services.credit import CreditLimitExceeded
 from tests.factories import (
     CategoryFactory,
     CompanyFactory,

@@ -12,7 +12,7 @@ from oscar.core.loading import get_model
 from crm.models import PriceListItem
 from erp.permissions import SYSTEM
 from inventory.services import stock_receive
-from orders.credit import CreditLimitExceeded
+from orders.services.credit import CreditLimitExceeded
 from tests.factories import CompanyFactory, ProductFactory, WarehouseFactory, buyer_for, place_order
 
 Order = get_model("order", "Order")

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -20,9 +20,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounting.models import Account, FiscalPeriod, JournalEntry, JournalLine, PostingRule
+from accounting.money import money
 from accounting.services.errors import AccountingError
 
-CENT = Decimal("0.01")
 _business_date: ContextVar[date | None] = ContextVar("business_date", default=None)
 
 
@@ -43,11 +43,6 @@ def backdated(day: date) -> Iterator[None]:
 
 
 DEBIT, CREDIT = JournalLine.Side.DEBIT, JournalLine.Side.CREDIT
-
-
-def money(amount: Decimal | int | str) -> Decimal:
-    """Round to cents, half up: the one place money is rounded."""
-    return Decimal(amount).quantize(CENT, ROUND_HALF_UP)
 
 
 def money_json(amount: Decimal | int | str | None, currency: str) -> dict[str, str]:

@@ -225,6 +225,9 @@ def test_the_sellable_stock_lock_reads_what_the_orm_reads(product, berlin, hambu
             values(row.warehouse) for row in expected
         ]
         assert {row.warehouse.code for row in locked} == {"BER-1", "HAM-1"}
+        # the lock's WHERE and the ORM's SELLABLE are one definition
+        sellable = Stock.objects.filter(selectors.SELLABLE, product=product).order_by("pk")
+        assert [row.pk for row in locked] == [row.pk for row in sellable]
         assert lock_objects.sellable_stock_for_update([]) == []
     # that the rows stay locked until commit is what tests/test_concurrency.py
     # shows: 40 threads, no oversell

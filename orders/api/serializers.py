@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from accounting.services import money_json
 from erp.api.serializers import ErrorSerializer, MoneySerializer
-from orders import payments, selectors
+from orders import payment_gateways, selectors
 from orders.references import InvalidCustomerReference, customer_reference_clean
 
 Country = get_model("address", "Country")
@@ -94,7 +94,7 @@ class OrderCreateSerializer(StrictSerializer):
         max_length=128, required=False, help_text="A shipping method code; default: the cheapest"
     )
     payment_method = serializers.ChoiceField(
-        choices=[(code, gateway.name) for code, gateway in payments.GATEWAYS.items()],
+        choices=[(code, gateway.name) for code, gateway in payment_gateways.GATEWAYS.items()],
         required=False,
         help_text="Default: on_account for a B2B buyer, bank_transfer otherwise",
     )

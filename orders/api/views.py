@@ -12,7 +12,6 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
-from oscar.core.loading import get_model
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -25,7 +24,7 @@ from erp.api.idempotency import parse_idempotency_key, request_fingerprint
 from erp.api.permissions import StaffPermission
 from erp.api.serializers import ErrorSerializer
 from erp.permissions import PermissionRefused
-from inventory.models import Warehouse
+from inventory.selectors import warehouse_by_code
 from inventory.services import InsufficientStock
 from orders import selectors, services, statuses
 from orders.api.serializers import (
@@ -36,12 +35,9 @@ from orders.api.serializers import (
     ShipmentCreateSerializer,
     ShipmentOutSerializer,
 )
-from orders.credit import CreditLimitExceeded
-from orders.models import Carrier
-from orders.payments import PaymentDeclined
+from orders.payment_gateways import PaymentDeclined
+from orders.services.credit import CreditLimitExceeded
 from orders.services.permissions import STEPS, step_allowed
-
-Order = get_model("order", "Order")
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -245,29 +241,29 @@ class ShipmentCreateView(GenericAPIView):
         incoming = ShipmentCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        order = Order.objects.filter(number=data["order"]).first()
+        order = selectors.order_by_number(data["order"])
         if order is None:
             raise ApiError(
                 f"No order has the number “{data['order']}”.",
                 code="invalid",
                 fields={"order": ["No such order."]},
             )
-        carrier = Carrier.objects.filter(code=data["carrier"].lower(), is_active=True).first()
+        carrier = selectors.active_carrier_by_code(data["carrier"])
         if carrier is None:
-            codes = ", ".join(Carrier.objects.filter(is_active=True).values_list("code", flat=True))
+            codes = ", ".join(selectors.active_carriers().values_list("code", flat=True))
             raise ApiError(
                 f"Unknown carrier “{data['carrier']}”; use one of: {codes}.",
                 fields={"carrier": [f"Use one of: {codes}."]},
             )
         warehouse = None
         if data.get("warehouse"):
-            warehouse = Warehouse.objects.filter(code=data["warehouse"].upper()).first()
+            warehouse = warehouse_by_code(data["warehouse"])
             if warehouse is None:
                 raise ApiError(
                     f"No warehouse has the code “{data['warehouse']}”.",
                     fields={"warehouse": ["No such warehouse."]},
                 )
-        line_ids: dict[str, int] = {line.partner_sku.upper(): line.pk for line in order.lines.all()}
+        line_ids = selectors.order_line_ids_by_sku(order)
         quantities: dict[int, int] = {}
         for index, line in enumerate(data["lines"]):
             sku = line["sku"].strip().upper()

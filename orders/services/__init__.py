@@ -1,5 +1,8 @@
 """Writes of the order app, by subdomain: placement, fulfilment, returns,
-corrections; ``permissions`` says which permission each operation needs."""
+corrections; what they post to the books (``billing``), the credit check of
+orders on account (``credit``), what the payment gateways' answers record
+(``payments``), when the order e-mails go out (``notifications``);
+``permissions`` says which permission each operation needs."""
 
 from orders.services.corrections import order_shipping_address_correct
 from orders.services.errors import OrderError

@@ -2,7 +2,7 @@
 
 Every function locks the order first, checks the status pipeline
 (``orders.statuses``), moves stock through ``inventory.services`` and money
-through ``orders.payments`` in the same transaction, and records customer
+through ``orders.services.payments`` in the same transaction, and records customer
 e-mails as side effects in it (``erp.side_effects``: sent after commit, once).
 Each first checks that its actor (``user``: a person or ``erp.permissions.SYSTEM``)
 may do it (``orders.services.permissions``), so a refusal writes nothing.
@@ -19,8 +19,10 @@ from oscar.core.loading import get_model
 from erp.side_effects import side_effect_record
 from inventory import services as inventory
 from inventory.models import Warehouse
-from orders import billing, events, lock_objects, payments, selectors, statuses
+from orders import lock_objects, selectors, statuses, webhook_payloads
 from orders.models import Carrier, Shipment, ShipmentLine
+from orders.payment_gateways import PaymentMethod
+from orders.services import billing, payments
 from orders.services.errors import OrderError
 from orders.services.permissions import owner_or_step_require, step_require
 from orders.tasks import ORDER_DELIVERED_EMAIL, TRACKING_EMAIL
@@ -157,13 +159,15 @@ def shipment_ship(
         invoice = billing.invoice_shipment(
             order=order, shipment=shipment, first_parcel=is_first, user=user
         )
-        captured = invoice.balance if order.payment_method == "test_card" else Decimal("0")
+        captured = (
+            invoice.balance if order.payment_method == PaymentMethod.TEST_CARD else Decimal("0")
+        )
         reference = payments.capture(order=order, amount=captured)
         if reference:
-            billing.card_captured(
+            billing.card_capture_post(
                 order=order, invoice=invoice, amount=captured, reference=reference, user=user
             )
-        events.shipment_created(shipment)
+        webhook_payloads.shipment_created(shipment)
         fully_shipped = all(entry.to_ship == 0 for entry in selectors.line_progress(order))
         _set_status(order, statuses.SHIPPED if fully_shipped else statuses.PARTIALLY_SHIPPED)
         side_effect_record(kind=TRACKING_EMAIL, subject=shipment)  # sent after commit
@@ -214,7 +218,7 @@ def order_cancel(*, order: Any, user: Any, by_customer: bool = False, reason: st
         if refunded:
             _note(order, user, f"{refunded} {order.currency} paid by transfer is to be refunded.")
         _set_status(order, statuses.CANCELLED)
-        events.order_cancelled(order)
+        webhook_payloads.order_cancelled(order)
         who = "the customer" if by_customer else (getattr(user, "username", "") or "staff")
         _note(order, user, f"Cancelled by {who}{f': {reason}' if reason else ''}.")
         return order

@@ -24,11 +24,13 @@ from oscar.core.loading import get_class, get_model
 from erp.db.evaluated import as_evaluated
 from erp.services.idempotency import IdempotencyConflict, idempotent_once
 from erp.services.outbox import outbox_batch
-from orders import events, payments, selectors, statuses
+from orders import payment_gateways, selectors, statuses, webhook_payloads
 from orders.models import IdempotencyKey
 from orders.offers import Applicator
+from orders.payment_gateways import PaymentMethod
 from orders.pricing import Selector, basket_line_price_store
 from orders.references import InvalidCustomerReference, customer_reference_clean
+from orders.services import payments
 from orders.services.errors import OrderError
 from orders.shipping import Repository
 
@@ -44,7 +46,7 @@ Voucher = get_model("voucher", "Voucher")
 
 def initial_status(payment_method: str) -> str:
     """Card orders are authorised at checkout; bank transfers wait for the money."""
-    gateway = payments.gateway_for(payment_method)
+    gateway = payment_gateways.gateway_for(payment_method)
     return statuses.READY if gateway.authorises_at_checkout else statuses.PENDING_PAYMENT
 
 
@@ -56,8 +58,8 @@ def order_place_from_basket(
     shipping_method: Any = None,
     guest_email: str = "",
     channel: str = "web",
-    payment_method: str = "bank_transfer",
-    card: payments.CardDetails | None = None,
+    payment_method: str = PaymentMethod.BANK_TRANSFER,
+    card: payment_gateways.CardDetails | None = None,
     customer_reference: str = "",
     billing_address: Any = None,
 ) -> Any:
@@ -80,7 +82,7 @@ def order_place_from_basket(
     charge = method.calculate(basket)
     total = OrderTotalCalculator().calculate(basket, charge)
     number = OrderNumberGenerator().order_number(basket)
-    gateway = payments.gateway_for(payment_method)
+    gateway = payment_gateways.gateway_for(payment_method)
     reference = gateway.authorise(amount=total.incl_tax, currency=total.currency, card=card)
     extra = {"guest_email": guest_email} if guest_email and not user else {}
     if customer_reference:
@@ -107,7 +109,7 @@ def order_place_from_basket(
                 payment_method=payment_method,
                 **extra,
             )
-            events.order_created(
+            webhook_payloads.order_created(
                 order,
                 lines=[
                     (line.stockrecord.partner_sku, line.quantity) for line in basket.all_lines()
@@ -275,8 +277,10 @@ def order_place_from_lines(
     payment_method: str | None = None,
     channel: str = "api",
     customer_reference: str = "",
+    guest_email: str = "",
 ) -> Any:
-    """Place an order for ``lines`` at the customer's own prices (their strategy).
+    """Place an order for ``lines`` at the customer's own prices (their strategy);
+    without a ``user``, a guest's order at list prices, reaching them at ``guest_email``.
 
     Without a shipping method the cheapest one delivering to the address
     applies; without a payment method the customer's default (on account for
@@ -284,14 +288,17 @@ def order_place_from_lines(
     """
     strategy = Selector().strategy(user=user)
     is_buyer = bool(getattr(strategy, "shows_net_prices", False))
-    allowed = [code for code, _ in payments.payment_choices(is_buyer=is_buyer)]
-    payment_method = payment_method or ("on_account" if is_buyer else "bank_transfer")
-    if payment_method == "test_card":
+    allowed = [code for code, _ in payment_gateways.payment_choices(is_buyer=is_buyer)]
+    payment_method = payment_method or (
+        PaymentMethod.ON_ACCOUNT if is_buyer else PaymentMethod.BANK_TRANSFER
+    )
+    if payment_method == PaymentMethod.TEST_CARD:
         raise OrderError("Card payments are taken in the web shop only; choose another method.")
     if payment_method not in allowed:
+        choosable = ", ".join(code for code in allowed if code != PaymentMethod.TEST_CARD)
         raise OrderError(
             f"Payment method “{payment_method}” is not available to you; "
-            f"choose one of: {', '.join(code for code in allowed if code != 'test_card')}."
+            f"choose one of: {choosable}."
         )
     basket = basket_with_lines(user=user, strategy=strategy, lines=lines)
     methods = Repository().get_available_shipping_methods(basket, shipping_address)
@@ -311,6 +318,7 @@ def order_place_from_lines(
         shipping_address=shipping_address,
         user=user,
         shipping_method=method,
+        guest_email=guest_email,
         channel=channel,
         payment_method=payment_method,
         customer_reference=customer_reference,

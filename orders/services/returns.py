@@ -22,8 +22,9 @@ from erp.services.sequences import sequence_next
 from erp.side_effects import side_effect_record
 from inventory import services as inventory
 from inventory.models import Warehouse
-from orders import billing, lock_objects, payments, selectors, statuses
+from orders import lock_objects, selectors, statuses
 from orders.models import ReturnLine, ReturnRequest, Shipment
+from orders.services import billing, payments
 from orders.services.errors import OrderError
 from orders.services.fulfilment import _note, _set_status
 from orders.services.permissions import owner_or_step_require, step_require

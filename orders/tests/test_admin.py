@@ -174,6 +174,34 @@ def test_sales_enters_a_phone_order_priced_by_the_server(client, tent, berlin):
     assert order.total_incl_tax == Decimal("240.00")
 
 
+def test_a_staff_order_for_a_known_customer_adds_up_a_product_typed_twice(client, tent, berlin):
+    staff = staff_client(client, "Sales")
+    from tests.factories import shipping_address
+
+    customer = UserFactory(email="known@example.com")
+    data = {
+        "channel": "staff",
+        "email": "KNOWN@example.com",
+        "first_name": "Kim",
+        "last_name": "Known",
+        "line1": "Ringstraße 3",
+        "line4": "Bonn",
+        "postcode": "53111",
+        "country": shipping_address().country.pk,
+        "lines": f"SKU-{tent.upc} 2\n{tent.upc} 1\n",
+        "shipping_method": "free-shipping",
+        "payment_method": "bank_transfer",
+    }
+
+    placed = staff.post("/admin/order/order/new/", data)
+
+    order = Order.objects.get()
+    assert placed.status_code == 302
+    assert (order.user_id, order.guest_email, order.channel) == (customer.pk, "", "staff")
+    assert list(order.lines.values_list("quantity", flat=True)) == [3]
+    assert order.total_incl_tax == Decimal("360.00")
+
+
 def test_returns_are_authorised_by_sales_and_received_into_quarantine(client, tent, berlin):
     quarantine = WarehouseFactory(code="RET-Q", is_sellable=False, priority=99)
     order = place_order([(tent, 2)])

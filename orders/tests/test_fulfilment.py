@@ -10,13 +10,14 @@ from erp.models import OutboxEvent
 from erp.permissions import SYSTEM
 from inventory import selectors as stock
 from inventory.models import Stock
-from orders import payments, statuses
+from orders import payment_gateways, statuses
 from orders.models import Carrier, Shipment
 from orders.services import (
     OrderError,
     order_cancel,
     order_mark_paid,
     order_start_picking,
+    payments,
     shipment_deliver,
     shipment_pack,
     shipment_ship,
@@ -81,8 +82,8 @@ def test_card_order_is_ready_and_authorised_bank_transfer_waits(tent):
 
 
 def test_a_declined_card_places_nothing_and_keeps_stock(tent):
-    with pytest.raises(payments.PaymentDeclined, match="declined"):
-        place_order([(tent, 2)], card_number=payments.DECLINED_TEST_CARD)
+    with pytest.raises(payment_gateways.PaymentDeclined, match="declined"):
+        place_order([(tent, 2)], card_number=payment_gateways.DECLINED_TEST_CARD)
 
     assert not Order.objects.exists()
     assert stock.available_to_promise([tent.pk]) == {tent.pk: 5}

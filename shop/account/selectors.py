@@ -213,7 +213,7 @@ class Statement:
 def account_statement(*, user: Any) -> Statement | None:
     """Open invoices, balance and credit of the buyer's company; None for consumers."""
     from crm.selectors import company_for
-    from orders.credit import credit_position
+    from orders.services.credit import credit_position
 
     company = company_for(user)
     if company is None:

@@ -4,20 +4,14 @@ The price itself is the strategy's (``orders.pricing``), stored on the line by
 ``orders.pricing.basket_line_price_store`` as the order service stores it.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from oscar.apps.basket.abstract_models import AbstractLine
 from oscar.apps.partner.availability import Unavailable
 from oscar.templatetags.currency_filters import currency
 
+from accounting.money import money
 from orders.pricing import basket_line_price_store
-
-CENT = Decimal("0.01")
-
-
-def _cents(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, ROUND_HALF_UP)
 
 
 class Line(AbstractLine):
@@ -72,13 +66,13 @@ class Line(AbstractLine):
             before, now, basis = self.price_incl_tax, price.incl_tax, "incl. VAT"
         else:
             return None
-        if before is None or now is None or _cents(before) == _cents(now):
+        if before is None or now is None or money(before) == money(now):
             return None
         direction = "increased" if now > before else "decreased"
         return (
             f"The price of ‘{self.product.get_title()}’ has {direction} from "
-            f"{currency(_cents(before), self.price_currency)} to "
-            f"{currency(_cents(now), self.price_currency)} ({basis}) since you added it "
+            f"{currency(money(before), self.price_currency)} to "
+            f"{currency(money(now), self.price_currency)} ({basis}) since you added it "
             "to your basket"
         )
 

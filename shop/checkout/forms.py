@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from orders.payments import CardDetails, payment_choices
+from orders.payment_gateways import CardDetails, payment_choices
 from orders.references import MAX_LENGTH, InvalidCustomerReference, customer_reference_clean
 
 

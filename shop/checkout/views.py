@@ -1,6 +1,6 @@
 """Checkout with a payment step: bank transfer (pay on invoice) or card.
 
-The card is authorised at "Place order" through ``orders.payments`` and the
+The card is authorised at "Place order" through ``orders.payment_gateways`` and the
 authorisation is saved with the order by Oscar's checkout mixin. If placing
 the order then fails (the last units went to someone else a moment earlier),
 the authorisation is voided and the customer is back at the basket with a
@@ -23,7 +23,9 @@ from oscar.core.loading import get_model
 
 from crm import selectors as crm_selectors
 from inventory.services import InsufficientStock
-from orders import payments
+from orders import payment_gateways
+from orders.payment_gateways import PaymentMethod
+from orders.services import payments
 from orders.services.errors import OrderError
 from orders.services.placement import initial_status
 from shop.checkout.forms import CardForm, PaymentMethodForm
@@ -124,7 +126,7 @@ class PaymentMethodView(views.PaymentMethodView):
     template_name = "oscar/checkout/payment_method.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        default = "on_account" if is_buyer(request) else "test_card"
+        default = PaymentMethod.ON_ACCOUNT if is_buyer(request) else PaymentMethod.TEST_CARD
         form = PaymentMethodForm(
             initial={
                 "method": chosen_method(self) or default,
@@ -150,7 +152,9 @@ class PaymentDetailsView(views.PaymentDetailsView):
         return [*super().get_pre_conditions(request), "check_payment_method_is_chosen"]
 
     def check_payment_method_is_chosen(self, request: HttpRequest) -> None:
-        allowed = payments.B2B_METHODS if is_buyer(request) else payments.CONSUMER_METHODS
+        allowed = (
+            payment_gateways.B2B_METHODS if is_buyer(request) else payment_gateways.CONSUMER_METHODS
+        )
         if chosen_method(self) not in allowed:
             raise FailedPreCondition(
                 url=reverse("checkout:payment-method"), message="Choose how you would like to pay."
@@ -162,14 +166,14 @@ class PaymentDetailsView(views.PaymentDetailsView):
         context["payment_method"] = method
         context["customer_reference"] = chosen_reference(self) if is_buyer(self.request) else ""
         context["payment_method_name"] = (
-            payments.GATEWAYS[method].name if method in payments.GATEWAYS else ""
+            payment_gateways.GATEWAYS[method].name if method in payment_gateways.GATEWAYS else ""
         )
-        if method == "test_card":
+        if method == PaymentMethod.TEST_CARD:
             context.setdefault("card_form", CardForm())
         return context
 
     def handle_payment_details_submission(self, request: HttpRequest) -> HttpResponse:
-        if chosen_method(self) != "test_card":
+        if chosen_method(self) != PaymentMethod.TEST_CARD:
             return self.render_preview(request)
         form = CardForm(request.POST)
         if not form.is_valid():
@@ -178,7 +182,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
 
     def handle_place_order_submission(self, request: HttpRequest) -> HttpResponse:
         submission = self.build_submission()
-        if chosen_method(self) == "test_card":
+        if chosen_method(self) == PaymentMethod.TEST_CARD:
             form = CardForm(request.POST)
             if not form.is_valid():
                 return self.render_payment_details(
@@ -200,11 +204,11 @@ class PaymentDetailsView(views.PaymentDetailsView):
         return initial_status(chosen_method(self))
 
     def handle_payment(self, order_number: str, total: Any, **kwargs: Any) -> None:
-        gateway = payments.gateway_for(chosen_method(self))
+        gateway = payment_gateways.gateway_for(chosen_method(self))
         card = kwargs.get("card")
         try:
             reference = gateway.authorise(amount=total.incl_tax, currency=total.currency, card=card)
-        except payments.PaymentDeclined as declined:
+        except payment_gateways.PaymentDeclined as declined:
             raise UnableToTakePayment(str(declined)) from declined
         self._authorisation = (gateway, reference)
         self.add_payment_source(

@@ -32,7 +32,8 @@ from erp.permissions import SYSTEM
 from erp.side_effects import side_effects_unqueued
 from inventory.selectors import available_to_promise
 from orders import services
-from orders.credit import credit_position
+from orders.payment_gateways import PaymentMethod
+from orders.services.credit import credit_position
 from shop.demo.orders import SHIP_AFTER, DemoOrder, _ship, on_day, settle_demo_side_effects
 
 Basket = get_model("basket", "Basket")
@@ -255,7 +256,7 @@ def _place(user: Any, products: list[Any], quantity: int = 2) -> Any:
         user=user,
         shipping_method=OrderAndItemCharges.objects.get(code="standard"),
         channel="b2b",
-        payment_method="on_account",
+        payment_method=PaymentMethod.ON_ACCOUNT,
         customer_reference=f"PO-{basket.pk:05d}",  # the buyer's purchase-order number
     )
 

@@ -31,7 +31,7 @@ from inventory.models import Warehouse
 from inventory.selectors import available_to_promise
 from orders import services, statuses
 from orders.models import Carrier, ReturnRequest, Shipment
-from orders.payments import CardDetails
+from orders.payment_gateways import CardDetails, PaymentMethod
 from orders.selectors import line_progress
 from orders.services.returns import ReturnItem
 
@@ -55,19 +55,19 @@ GUESTS = [
 ]
 # (status to reach, payment method, days ago placed)
 SCENARIOS = [
-    ("pending", "bank_transfer", 1),
-    ("ready", "test_card", 0),
-    ("ready", "test_card", 1),
-    ("picking", "test_card", 2),
-    ("packed", "test_card", 2),
-    ("partial", "test_card", 4),
-    ("shipped", "test_card", 5),
-    ("shipped", "bank_transfer", 6),
-    ("delivered", "test_card", 12),
-    ("delivered", "test_card", 20),
-    ("cancelled", "test_card", 3),
-    ("return_requested", "test_card", 15),
-    ("returned", "test_card", 25),
+    ("pending", PaymentMethod.BANK_TRANSFER, 1),
+    ("ready", PaymentMethod.TEST_CARD, 0),
+    ("ready", PaymentMethod.TEST_CARD, 1),
+    ("picking", PaymentMethod.TEST_CARD, 2),
+    ("packed", PaymentMethod.TEST_CARD, 2),
+    ("partial", PaymentMethod.TEST_CARD, 4),
+    ("shipped", PaymentMethod.TEST_CARD, 5),
+    ("shipped", PaymentMethod.BANK_TRANSFER, 6),
+    ("delivered", PaymentMethod.TEST_CARD, 12),
+    ("delivered", PaymentMethod.TEST_CARD, 20),
+    ("cancelled", PaymentMethod.TEST_CARD, 3),
+    ("return_requested", PaymentMethod.TEST_CARD, 15),
+    ("returned", PaymentMethod.TEST_CARD, 25),
 ]
 
 
@@ -141,7 +141,7 @@ def _place(rng: random.Random, customer: Any, payment: str, products: list[Any])
         guest_email=guest_email(guest) if guest else "",
         shipping_method=method,
         payment_method=payment,
-        card=CARD if payment == "test_card" else None,
+        card=CARD if payment == PaymentMethod.TEST_CARD else None,
     )
 
 
@@ -251,7 +251,7 @@ HISTORY_ORDERS = 40
 def _history_order(rng: random.Random, owner: Any, products: list[Any], days_ago: int) -> Any:
     """A delivered web order, for the sales reports."""
     with on_day(days_ago):
-        order = _place(rng, owner, "test_card", products)
+        order = _place(rng, owner, PaymentMethod.TEST_CARD, products)
     with on_day(days_ago, SHIP_AFTER):
         shipments = _ship(order, rng)
     for shipment in shipments:
@@ -313,7 +313,7 @@ def _scenario(
         if target == "cancelled":
             services.order_cancel(user=SYSTEM, order=order, reason="customer changed their mind")
             return order
-        if payment == "bank_transfer":
+        if payment == PaymentMethod.BANK_TRANSFER:
             services.order_mark_paid(user=SYSTEM, order=order, reference="demo transfer")
         if target == "picking":
             services.order_start_picking(user=SYSTEM, order=order)

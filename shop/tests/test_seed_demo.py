@@ -36,7 +36,7 @@ def test_seed_demo_builds_the_business_and_a_second_run_reuses_it(settings, tmp_
     from inventory.models import StockMove, Warehouse
     from inventory.selectors import available_to_promise, stock_drift
     from orders import statuses
-    from orders.credit import credit_position
+    from orders.services.credit import credit_position
 
     Order = get_model("order", "Order")
     settings.MEDIA_ROOT = tmp_path

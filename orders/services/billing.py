@@ -16,16 +16,17 @@ from decimal import Decimal
 from typing import Any
 
 from accounting import services as accounting
-from accounting.models import Invoice, InvoiceLine
+from accounting.models import Invoice, InvoiceLine, Payment
 from crm.selectors import company_for
 from orders.models import ReturnRequest, Shipment
+from orders.payment_gateways import PaymentMethod
 
 ZERO = Decimal("0")
 
 
 def _terms(order: Any) -> tuple[int, str]:
     """Days to pay and the terms' name: the company's for orders on account."""
-    if order.payment_method == "on_account":
+    if order.payment_method == PaymentMethod.ON_ACCOUNT:
         company = company_for(order.user)
         if company is not None:
             return company.payment_terms, company.get_payment_terms_display()
@@ -127,15 +128,16 @@ def invoice_shipment(
     )
 
 
-def card_captured(
+def card_capture_post(
     *, order: Any, invoice: Invoice, amount: Decimal, reference: str, user: Any = None
 ) -> None:
+    """Post a card capture to the ledger: the money received settles ``invoice``."""
     if amount <= 0:
         return
     accounting.payment_receive(
         source=f"capture:{invoice.source}",
         amount=amount,
-        method="card",
+        method=Payment.Method.CARD,
         reference=reference or f"card payment for order {order.number}",
         payer=invoice.billing_name,
         currency=order.currency,
@@ -150,7 +152,7 @@ def bank_transfer_received(*, order: Any, reference: str, user: Any = None) -> N
     accounting.payment_receive(
         source=f"order-paid:{order.pk}",
         amount=order.total_incl_tax,
-        method="bank_transfer",
+        method=Payment.Method.BANK_TRANSFER,
         reference=reference or f"order {order.number}",
         currency=order.currency,
         customer=order.user,
@@ -166,7 +168,7 @@ def prepayments_refunded(*, order: Any, user: Any = None) -> Decimal:
         accounting.refund_pay(
             source=f"refund-prepayment:{payment.pk}",
             amount=amount,
-            method="bank_transfer",
+            method=Payment.Method.BANK_TRANSFER,
             prepayment=payment,
             order_id=order.pk,
             reference=f"refund for cancelled order {order.number}",

@@ -17,8 +17,11 @@ from django.db.models.functions import Coalesce
 from oscar.core.loading import get_model
 
 from accounting.models import Invoice
+from crm.lock_objects import company_for_update
 from crm.models import Company
+from crm.selectors import company_for
 from orders import statuses
+from orders.payment_gateways import PaymentMethod
 from orders.services.errors import OrderError
 
 Order = get_model("order", "Order")
@@ -54,16 +57,20 @@ class CreditPosition:
 def credit_position(company: Company) -> CreditPosition:
     buyers = company.buyers.values("user_id")
     documents = Invoice.objects.filter(customer_id__in=buyers).aggregate(
-        owed=Coalesce(Sum(F("total") - F("amount_settled"), filter=Q(kind="invoice")), ZERO),
+        owed=Coalesce(
+            Sum(F("total") - F("amount_settled"), filter=Q(kind=Invoice.Kind.INVOICE)), ZERO
+        ),
         credited=Coalesce(
-            Sum(F("total") - F("amount_settled"), filter=Q(kind="credit_note")), ZERO
+            Sum(F("total") - F("amount_settled"), filter=Q(kind=Invoice.Kind.CREDIT_NOTE)), ZERO
         ),
     )
     open_orders = Order.objects.filter(
-        user_id__in=buyers, payment_method="on_account", status__in=statuses.OPEN_ON_ACCOUNT
+        user_id__in=buyers,
+        payment_method=PaymentMethod.ON_ACCOUNT,
+        status__in=statuses.OPEN_ON_ACCOUNT,
     )
     ordered = open_orders.aggregate(total=Coalesce(Sum("total_incl_tax"), ZERO))["total"]
-    invoiced = Invoice.objects.filter(order__in=open_orders, kind="invoice").aggregate(
+    invoiced = Invoice.objects.filter(order__in=open_orders, kind=Invoice.Kind.INVOICE).aggregate(
         total=Coalesce(Sum("total"), ZERO)
     )["total"]
     return CreditPosition(
@@ -79,12 +86,10 @@ def check_on_account_order(*, user: Any, total: Decimal, currency: str) -> str:
     Call inside the order's transaction: the company row stays locked until
     the order commits.
     """
-    from crm.selectors import company_for
-
     company = company_for(user)
     if company is None:
         raise OrderError("Only business customers can order on account.")
-    company = Company.objects.select_for_update().get(pk=company.pk)
+    company = company_for_update(company.pk)
     position = credit_position(company)
     if total <= position.available:
         return statuses.READY

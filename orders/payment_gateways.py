@@ -1,4 +1,4 @@
-"""Payment methods behind one gateway interface.
+"""Payment methods: their codes (``PaymentMethod``) and one gateway interface.
 
 A gateway authorises at order time, captures when goods ship, refunds after a
 return and voids an authorisation when an order is cancelled. Two ship with
@@ -12,8 +12,8 @@ the product:
   implements the same four methods.
 
 Card numbers are never stored: only the last four digits end up in the
-payment source's label. Money is recorded with Oscar's payment ``Source`` and
-``Transaction`` rows.
+payment source's label. What a gateway's answers write (Oscar's payment
+``Source`` and ``Transaction`` rows) lives in ``orders.services.payments``.
 """
 
 from __future__ import annotations
@@ -21,16 +21,20 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
-from django.db.models import F
-from oscar.core.loading import get_model
-
-Source = get_model("payment", "Source")
-SourceType = get_model("payment", "SourceType")
-Transaction = get_model("payment", "Transaction")
+from django.db import models
 
 DECLINED_TEST_CARD = "4000000000000002"
+
+
+class PaymentMethod(models.TextChoices):
+    """The code an order's ``payment_method`` holds, one per gateway. Not the
+    field's choices (that would be a migration): the values are what is stored."""
+
+    BANK_TRANSFER = "bank_transfer", "Bank transfer"
+    TEST_CARD = "test_card", "Card (test gateway)"
+    ON_ACCOUNT = "on_account", "On account"
 
 
 class PaymentDeclined(Exception):
@@ -50,7 +54,9 @@ class CardDetails:
 
 
 class Gateway(Protocol):
-    code: str
+    @property
+    def code(self) -> PaymentMethod: ...
+
     name: str  # what the customer chooses at checkout
     label: str  # what staff read in lists
     authorises_at_checkout: bool
@@ -65,9 +71,9 @@ class Gateway(Protocol):
 
 
 class BankTransfer:
-    code = "bank_transfer"
+    code = PaymentMethod.BANK_TRANSFER
     name = "Bank transfer (pay on invoice)"
-    label = "Bank transfer"
+    label = PaymentMethod.BANK_TRANSFER.label
     authorises_at_checkout = False
 
     def authorise(self, *, amount: Decimal, currency: str, card: CardDetails | None) -> str:
@@ -98,9 +104,9 @@ def luhn_ok(number: str) -> bool:
 class OfflineTestCard:
     """TEST ONLY: an offline card gateway that moves no money."""
 
-    code = "test_card"
+    code = PaymentMethod.TEST_CARD
     name = "Card (offline test gateway: no money moves)"
-    label = "Card (test gateway)"
+    label = PaymentMethod.TEST_CARD.label
     authorises_at_checkout = True
 
     def authorise(self, *, amount: Decimal, currency: str, card: CardDetails | None) -> str:
@@ -124,11 +130,11 @@ class OfflineTestCard:
 
 class OnAccount:
     """B2B buyers: the company is invoiced on its terms; the credit limit is
-    checked when the order is placed (``orders.credit``)."""
+    checked when the order is placed (``orders.services.credit``)."""
 
-    code = "on_account"
+    code = PaymentMethod.ON_ACCOUNT
     name = "On account (invoice with your company's terms)"
-    label = "On account"
+    label = PaymentMethod.ON_ACCOUNT.label
     authorises_at_checkout = True
 
     def authorise(self, *, amount: Decimal, currency: str, card: CardDetails | None) -> str:
@@ -147,8 +153,8 @@ class OnAccount:
 GATEWAYS: dict[str, Gateway] = {
     gateway.code: gateway for gateway in (BankTransfer(), OfflineTestCard(), OnAccount())
 }
-CONSUMER_METHODS = ("test_card", "bank_transfer")
-B2B_METHODS = ("on_account", "test_card", "bank_transfer")
+CONSUMER_METHODS = (PaymentMethod.TEST_CARD, PaymentMethod.BANK_TRANSFER)
+B2B_METHODS = (PaymentMethod.ON_ACCOUNT, PaymentMethod.TEST_CARD, PaymentMethod.BANK_TRANSFER)
 
 
 def gateway_for(code: str) -> Gateway:
@@ -168,80 +174,3 @@ def payment_choices(*, is_buyer: bool = False) -> list[tuple[str, str]]:
     """The methods a customer may choose: on account only for B2B buyers."""
     codes = B2B_METHODS if is_buyer else CONSUMER_METHODS
     return [(code, GATEWAYS[code].name) for code in codes]
-
-
-def source_for(order: Any) -> Any | None:
-    return Source.objects.filter(order=order).select_related("source_type").first()
-
-
-def source_type_id(gateway: Gateway) -> int:
-    """The id of the gateway's Oscar payment source type, created on its first payment."""
-    found = SourceType.objects.filter(code=gateway.code).values_list("pk", flat=True).first()
-    if found is None:
-        found = SourceType.objects.get_or_create(
-            code=gateway.code, defaults={"name": gateway.name}
-        )[0].pk
-    return int(found)
-
-
-def record_authorisation(
-    *, order: Any, gateway: Gateway, amount: Decimal, reference: str, label: str = ""
-) -> Any:
-    source = Source.objects.create(
-        order=order,
-        source_type_id=source_type_id(gateway),
-        currency=order.currency,
-        amount_allocated=amount if reference else Decimal("0"),
-        reference=reference,
-        label=label,
-    )
-    if reference:
-        Transaction.objects.create(
-            source=source, txn_type="Authorise", amount=amount, reference=reference, status="ok"
-        )
-    return source
-
-
-def capture(*, order: Any, amount: Decimal) -> str:
-    """Take ``amount`` of the authorised money (called when goods ship); the
-    gateway's reference, or "" when nothing was authorised (bank transfer)."""
-    source = source_for(order)
-    if source is None or not source.reference or amount <= 0:
-        return ""
-    gateway = gateway_for(source.source_type.code)
-    reference = gateway.capture(reference=source.reference, amount=amount)
-    Source.objects.filter(pk=source.pk).update(amount_debited=F("amount_debited") + amount)
-    Transaction.objects.create(
-        source=source, txn_type="Debit", amount=amount, reference=reference, status="ok"
-    )
-    return reference
-
-
-def refund(*, order: Any, amount: Decimal) -> bool:
-    """Give money back to the card; False when it must be paid out by transfer."""
-    source = source_for(order)
-    if source is None or not source.reference or amount <= 0:
-        return False
-    gateway = gateway_for(source.source_type.code)
-    reference = gateway.refund(reference=source.reference, amount=amount)
-    Source.objects.filter(pk=source.pk).update(amount_refunded=F("amount_refunded") + amount)
-    Transaction.objects.create(
-        source=source, txn_type="Refund", amount=amount, reference=reference, status="ok"
-    )
-    return True
-
-
-def void(*, order: Any) -> None:
-    """Release an authorisation that will never be captured (a cancellation)."""
-    source = source_for(order)
-    if source is None or not source.reference:
-        return
-    uncaptured = source.amount_allocated - source.amount_debited
-    if uncaptured <= 0:
-        return
-    gateway = gateway_for(source.source_type.code)
-    reference = gateway.void(reference=source.reference)
-    Source.objects.filter(pk=source.pk).update(amount_allocated=F("amount_debited"))
-    Transaction.objects.create(
-        source=source, txn_type="Void", amount=uncaptured, reference=reference, status="ok"
-    )
