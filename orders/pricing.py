@@ -2,15 +2,15 @@
 
 The web shop, the API, staff-entered orders and the order service price and
 check a basket through this one strategy. It lives here, below the storefront,
-so the order service imports it directly; ``shop/partner/strategy.py`` only
-re-exports ``Selector`` for Oscar's loader (``get_class("partner.strategy")``).
+so the order service imports it directly; the storefront's ``partner`` fork
+(``shop/partner/strategy.py``) is the thin shim that hands it to Oscar.
 
 Availability is inventory's available-to-promise. List pages annotate it on
 their product queryset (``shop.selectors``), so tiles cost no query; a product
 without the annotation (detail page, basket) is looked up together with every
 other product in the request's basket, in one query, once per request.
 
-Prices: consumers pay the list price, tax included (``GrossListPrice``). A
+Prices: consumers pay the list price, tax included (Oscar's ``TaxInclusiveFixedPrice``). A
 B2B buyer pays what ``crm.selectors.price_quotes`` resolves from the company's
 price list (fixed prices with quantity breaks, category discounts), shown net
 of tax. Quotes are computed per request, for a whole page or basket at once;

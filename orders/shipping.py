@@ -1,8 +1,8 @@
 """Which shipping methods a basket may use: the ones staff configured.
 
 Every channel (web checkout, API, staff-entered orders) uses these rules; the
-order service imports them directly. ``shop/shipping/repository.py`` only
-re-exports ``Repository`` for Oscar's loader (``get_class("shipping.repository")``).
+order service imports them directly. The storefront's ``shipping`` fork
+(``shop/shipping/repository.py``) is the thin shim that hands them to Oscar.
 """
 
 from typing import Any
