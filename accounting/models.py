@@ -58,6 +58,9 @@ class PostingRule(models.Model):
         COGS = "cogs", "Cost of goods sold"
         INVENTORY_ADJUSTMENT = "inventory_adjustment", "Inventory adjustments"
         WAGES = "wages", "Wages expense"
+        INPUT_TAX = "input_tax", "Input VAT (recoverable)"
+        PURCHASE_PRICE_VARIANCE = "purchase_price_variance", "Purchase price variance"
+        LANDED_COST_ACCRUAL = "landed_cost_accrual", "Freight and duty accrued"
         EQUITY = "equity", "Owner's equity"
         RETAINED_EARNINGS = "retained_earnings", "Retained earnings"
 

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     # our apps, top of the layer contract first
     "shop.apps.ShopConfig",
     "backoffice.apps.BackofficeConfig",
+    "purchasing.apps.PurchasingConfig",
     "inventory.apps.InventoryConfig",
     "crm.apps.CrmConfig",
     "hr.apps.HrConfig",

@@ -100,6 +100,7 @@ class StockMove(models.Model):
         ADJUSTMENT = "adjustment", "Adjustment"
         COUNT = "count", "Count"
         RETURN = "return", "Return"
+        SUPPLIER_RETURN = "supplier_return", "Returned to supplier"
 
     stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="moves")
     product = models.ForeignKey("catalogue.Product", on_delete=models.PROTECT, related_name="+")

@@ -101,20 +101,27 @@ VALUATION_ACCOUNTS: dict[str, tuple[str, str]] = {
     StockMove.Kind.RETURN: ("inventory", "cogs"),
     StockMove.Kind.ADJUSTMENT: ("inventory", "inventory_adjustment"),
     StockMove.Kind.COUNT: ("inventory", "inventory_adjustment"),
+    StockMove.Kind.SUPPLIER_RETURN: ("inventory", "grni"),
 }
 
 
-def _revalue(product_id: int, quantity: int, receipt_cost: Decimal | None = None) -> Decimal:
+def _revalue(
+    product_id: int,
+    quantity: int,
+    receipt_cost: Decimal | None = None,
+    receipt_value: Decimal | None = None,
+) -> Decimal:
     """Change the product's books by ``quantity`` units; returns the amount (positive).
 
-    Receipts come in at their own cost and move the average; everything else
+    Receipts come in at their own cost (or exactly ``receipt_value``, when a
+    purchase receipt knows it to the cent) and move the average; everything else
     moves at the average. The last units out take exactly the value left, so
     no cent is ever stranded.
     """
     cost = lock_objects.product_cost_for_update(product_id)
     if quantity > 0:
         unit = receipt_cost if receipt_cost is not None else cost.average_cost
-        amount = money(quantity * unit)
+        amount = money(receipt_value) if receipt_value is not None else money(quantity * unit)
         cost.value += amount
         cost.quantity += quantity
         if receipt_cost is not None:
@@ -153,12 +160,22 @@ def _move(
     reason: str = "",
     user: Any = None,
     occurred_at: datetime | None = None,
+    receipt_value: Decimal | None = None,
+    landed_charges: Decimal = Decimal("0"),
+    counter_value: Decimal | None = None,
 ) -> StockMove:
-    """Record a move, and for every kind but transfers, revalue and post it."""
+    """Record a move, and for every kind but transfers, revalue and post it.
+
+    ``landed_charges`` (receipts) is the part of the value owed to carriers and
+    customs rather than the supplier: credited to the landed-cost accrual, not
+    GRNI. ``counter_value`` (returns to a supplier) is what the counter account
+    takes back at the supplier's price; the difference from the average cost the
+    goods leave at is a purchase price variance.
+    """
     amount = Decimal("0")
     if kind in VALUATION_ACCOUNTS:
         receipt_cost = unit_cost if kind == StockMove.Kind.RECEIPT else None
-        amount = _revalue(stock.product_id, quantity, receipt_cost)
+        amount = _revalue(stock.product_id, quantity, receipt_cost, receipt_value)
         unit_cost = (amount / abs(quantity)).quantize(COST_PLACES, ROUND_HALF_UP)
     move = StockMove.objects.create(
         stock=stock,
@@ -172,16 +189,26 @@ def _move(
         user=user if getattr(user, "pk", None) else None,
         occurred_at=occurred_at or _now(),
     )
-    if amount:
+    if amount or counter_value:
         debit_role, credit_role = VALUATION_ACCOUNTS[kind]
         if quantity < 0:
             debit_role, credit_role = credit_role, debit_role
+        postings = [debit(debit_role, amount), credit(credit_role, amount - landed_charges)]
+        if landed_charges:
+            postings.append(credit("landed_cost_accrual", landed_charges))
+        if counter_value is not None:
+            # out to a supplier: the counter account takes back its own value
+            variance = money(counter_value) - amount
+            postings = [debit(debit_role, money(counter_value)), credit(credit_role, amount)]
+            if variance:
+                side = credit if variance > 0 else debit
+                postings.append(side("purchase_price_variance", abs(variance)))
         journal_entry_post(
             source=f"stock-move:{move.pk}",
             kind=f"stock_{kind}",
             description=f"{move.get_kind_display()} {quantity:+d} of product {stock.product_id}"
             + (f" ({reference})" if reference else ""),
-            postings=[debit(debit_role, amount), credit(credit_role, amount)],
+            postings=postings,
             day=timezone.localdate(move.occurred_at),
             user=user,
         )
@@ -231,13 +258,21 @@ def stock_receive(
     user: Any,
     reference: str = "",
     occurred_at: datetime | None = None,
+    value: Decimal | None = None,
+    landed_charges: Decimal = Decimal("0"),
 ) -> StockMove:
-    """Goods arrived: add to on hand and fold their cost into the moving average."""
+    """Goods arrived: add to on hand and fold their cost into the moving average.
+
+    A purchase receipt passes the exact ``value`` (supplier price plus
+    ``landed_charges``) so the books and the average carry it to the cent.
+    """
     permission_require(user, STOCK_CHANGE, doing="receive stock")
     _positive(quantity)
     unit_cost = Decimal(unit_cost)
     if unit_cost < 0:
         raise InventoryError("Unit cost cannot be negative.")
+    if landed_charges < 0 or (value is not None and value < landed_charges):
+        raise InventoryError("Landed charges cannot be negative or more than the value.")
     if not warehouse.is_active:
         raise InventoryError(f"Warehouse {warehouse.code} is closed.")
     with transaction.atomic():
@@ -251,6 +286,8 @@ def stock_receive(
             reference=reference,
             user=user,
             occurred_at=occurred_at,
+            receipt_value=value,
+            landed_charges=landed_charges,
         )
         if warehouse.is_sellable:
             _availability_changed([product.pk])
@@ -584,6 +621,40 @@ def stock_return(
             reference=reference,
             reason=reason,
             user=user,
+        )
+        if warehouse.is_sellable:
+            _availability_changed([product.pk])
+        return move
+
+
+def stock_return_to_supplier(
+    *,
+    product: Any,
+    warehouse: Warehouse,
+    quantity: int,
+    supplier_value: Decimal,
+    reference: str = "",
+    reason: str = "",
+    user: Any = None,
+) -> StockMove:
+    """Goods sent back to their supplier: out of on hand at the average cost.
+
+    GRNI takes back ``supplier_value`` (the units at the supplier's price); the
+    difference from the average cost is a purchase price variance. Authorised by
+    the purchasing service that calls it (a debit note needs its own permission).
+    """
+    _positive(quantity)
+    with transaction.atomic():
+        stock = _stock_row(product.pk, warehouse)
+        _take_unallocated(stock, quantity, product.title)
+        move = _move(
+            stock,
+            kind=StockMove.Kind.SUPPLIER_RETURN,
+            quantity=-quantity,
+            reference=reference,
+            reason=reason,
+            user=user,
+            counter_value=supplier_value,
         )
         if warehouse.is_sellable:
             _availability_changed([product.pk])
