@@ -74,6 +74,9 @@ class OutboxEvent(models.Model):
         SHIPMENT_CREATED = "shipment.created", "Shipment created"
         INVOICE_CREATED = "invoice.created", "Invoice created"
         STOCK_CHANGED = "stock.changed", "Available-to-promise changed"
+        PURCHASE_ORDER_SENT = "purchase_order.sent", "Purchase order sent"
+        PURCHASE_ORDER_RECEIVED = "purchase_order.received", "Goods received on a purchase order"
+        SUPPLIER_BILL_POSTED = "supplier_bill.posted", "Supplier bill posted"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     event = models.CharField(max_length=64, choices=Name.choices)
