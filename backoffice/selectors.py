@@ -3,7 +3,8 @@
 Each figure is one aggregate query however many orders, stock rows or invoices
 there are: the day-by-day sales of the last 30 days (today's and this week's
 figures are taken from the same rows), the orders per waiting status, the
-low-stock rows and the overdue invoices. Money stays per currency: nothing
+low-stock rows, the overdue invoices, the purchase orders to send, late or due,
+and the supplier bills on hold. Money stays per currency: nothing
 adds euros to pounds.
 """
 
@@ -16,9 +17,12 @@ from accounting import selectors as accounting_selectors
 from inventory import selectors as inventory_selectors
 from orders import selectors as order_selectors
 from orders import statuses
+from purchasing import selectors as purchasing_selectors
 
 #: the chart covers this many days, today included
 CHART_DAYS = 30
+#: deliveries due within this many days count as "due this week"
+DELIVERIES_DAYS = 7
 ZERO = Decimal("0")
 
 #: the pipeline steps shown as "waiting": (step, status the orders wait in)
@@ -95,3 +99,15 @@ def low_stock() -> int:
 
 def overdue_invoices(*, today: date) -> list[accounting_selectors.OverdueTotal]:
     return accounting_selectors.overdue_invoices(as_of=today)
+
+
+def purchase_orders(*, today: date) -> dict[str, int]:
+    """Drafts to send, open orders late, and open orders due within a week."""
+    return purchasing_selectors.purchase_order_counts(
+        today=today, due_by=today + timedelta(days=DELIVERIES_DAYS)
+    )
+
+
+def bills_on_hold() -> dict[str, tuple[int, Decimal]]:
+    """Supplier bills on hold per currency: (how many, their total)."""
+    return purchasing_selectors.bills_on_hold_totals()

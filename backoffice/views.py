@@ -32,6 +32,13 @@ FIGURE_PERMISSIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "credit_hold": (("order.view_order", "crm.view_company"), ()),
     "low_stock": (("inventory.view_stock",), ()),
     "overdue": (("accounting.view_invoice",), ()),
+    "po_drafts": (("purchasing.view_purchaseorder", "purchasing.change_purchaseorder"), ()),
+    "po_late": (
+        ("purchasing.view_purchaseorder",),
+        ("purchasing.change_purchaseorder", "purchasing.add_receipt"),
+    ),
+    "deliveries_due": (("purchasing.view_purchaseorder", "purchasing.add_receipt"), ()),
+    "bills_on_hold": (("purchasing.view_supplierbill",), ()),
 }
 STEP_LABELS = {
     "pay": "Waiting for payment",
@@ -114,6 +121,53 @@ def _chart(sales: selectors.Sales) -> Any:
     )
 
 
+def _purchasing_figures(user: Any, today: date) -> list[Figure]:
+    """Purchase orders to send, late and due, and bills on hold: the Purchasing
+    role's home, and what Warehouse and Accounting need of it."""
+    figures = []
+    shown = [key for key in ("po_drafts", "po_late", "deliveries_due") if may_see(user, key)]
+    if shown:
+        counts = selectors.purchase_orders(today=today)
+        orders = reverse("admin:purchasing_purchaseorder_changelist")
+        every = {
+            "po_drafts": Figure(
+                "po-drafts",
+                "Purchase orders to send",
+                str(counts["draft"]),
+                "drafts",
+                f"{orders}?status__exact=draft",
+            ),
+            "po_late": Figure(
+                "po-late",
+                "Purchase orders late",
+                str(counts["late"]),
+                "past their expected date",
+                f"{orders}?arrival=late",
+            ),
+            "deliveries_due": Figure(
+                "deliveries-due",
+                "Deliveries due",
+                str(counts["due"]),
+                f"purchase orders expected within {selectors.DELIVERIES_DAYS} days",
+                reverse("purchasing:incoming") + "?due=soon",
+            ),
+        }
+        figures += [every[key] for key in shown]
+    if may_see(user, "bills_on_hold"):
+        held = selectors.bills_on_hold()
+        figures.append(
+            Figure(
+                "bills-on-hold",
+                "Supplier bills on hold",
+                str(sum(bills for bills, _ in held.values())),
+                _amounts({currency: amount for currency, (_, amount) in held.items()})
+                + " to approve",
+                reverse("admin:purchasing_supplierbill_changelist") + "?status__exact=on_hold",
+            )
+        )
+    return figures
+
+
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
@@ -123,6 +177,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "sales_figures": [],
         "waiting_figures": [],
         "attention_figures": [],
+        "purchasing_figures": [],
         "chart": None,
     }
     if may_see(user, "sales"):
@@ -174,6 +229,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 reverse("admin:accounting_invoice_changelist") + "?due=overdue",
             )
         )
+    context["purchasing_figures"] = _purchasing_figures(user, today)
     screens = navigation.screens_for(user)
     sections: dict[str, list[Any]] = {}
     for screen in screens:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/reports/", include("accounting.urls")),
     path("admin/", include("backoffice.urls")),  # the home page, before the admin's index
     path("admin/", admin.site.urls),
+    path("warehouse/purchasing/", include("purchasing.urls")),
     path("warehouse/", include("inventory.urls")),
     path("api/v1/", include("erp.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -127,3 +127,64 @@ def open_bills() -> QuerySet[SupplierBill]:
         .annotate(open_balance=F("total") - F("amount_paid"))
         .order_by("supplier__code", "due_date", "pk")
     )
+
+
+# --- the staff screens' reads (incoming goods page, role home pages) ---------
+
+
+def incoming_lines(*, warehouse_id: int | None = None, due_by: date | None = None):
+    """Open lines of sent orders with what is still to come (``open_quantity``)
+    and the product's SKU (``sku``), soonest expected first; one query."""
+    from django.db.models import OuterRef as _OuterRef
+    from oscar.core.loading import get_model
+
+    stock_record = get_model("partner", "StockRecord")
+    sku = stock_record.objects.filter(product=_OuterRef("product_id")).order_by("pk")
+    lines = PurchaseOrderLine.objects.filter(
+        order__status__in=OPEN, received_quantity__lt=F("quantity")
+    )
+    if warehouse_id is not None:
+        lines = lines.filter(order__warehouse_id=warehouse_id)
+    if due_by is not None:
+        lines = lines.filter(order__expected_date__lte=due_by)
+    return (
+        lines.select_related("order__supplier", "order__warehouse", "product")
+        .annotate(
+            open_units=F("quantity") - F("received_quantity"),
+            sku=Subquery(sku.values("partner_sku")[:1]),
+        )
+        .order_by("order__expected_date", "order__number", "pk")
+    )
+
+
+def open_orders(*, warehouse_id: int | None = None) -> QuerySet[PurchaseOrder]:
+    """Sent orders still expecting goods, soonest expected first."""
+    orders = PurchaseOrder.objects.filter(status__in=OPEN)
+    if warehouse_id is not None:
+        orders = orders.filter(warehouse_id=warehouse_id)
+    return orders.select_related("supplier", "warehouse").order_by("expected_date", "number")
+
+
+def purchase_order_counts(*, today: date, due_by: date) -> dict[str, int]:
+    """Drafts to send, open orders past their expected date, and open orders
+    expected by ``due_by``; one query."""
+    from django.db.models import Count, Q
+
+    return PurchaseOrder.objects.aggregate(
+        draft=Count("pk", filter=Q(status=PurchaseOrder.Status.DRAFT)),
+        late=Count("pk", filter=Q(status__in=OPEN, expected_date__lt=today)),
+        due=Count("pk", filter=Q(status__in=OPEN, expected_date__lte=due_by)),
+    )
+
+
+def bills_on_hold_totals() -> dict[str, tuple[int, Decimal]]:
+    """Bills on hold per currency: (how many, their total); one query."""
+    from django.db.models import Count
+
+    rows = (
+        SupplierBill.objects.filter(status=SupplierBill.Status.ON_HOLD)
+        .values("currency")
+        .annotate(bills=Count("pk"), amount=Sum("total"))
+        .order_by("currency")
+    )
+    return {row["currency"]: (row["bills"], row["amount"]) for row in rows}

@@ -72,7 +72,7 @@ def login(client: Client, role: str) -> None:
 
 def figures(response) -> dict[str, tuple[str, str, str]]:
     found = {}
-    for group in ("sales_figures", "waiting_figures", "attention_figures"):
+    for group in ("sales_figures", "waiting_figures", "attention_figures", "purchasing_figures"):
         for figure in response.context[group]:
             found[figure.key] = (figure.value, figure.detail, figure.url)
     return found
@@ -97,6 +97,10 @@ def test_the_manager_sees_every_figure_with_exact_values(client, business):
         "credit-holds": ("1", "over a company's credit limit"),
         "low-stock": ("1", "at or below the reorder level"),
         "overdue-invoices": ("1", "€80.00 open"),
+        "po-drafts": ("0", "drafts"),
+        "po-late": ("0", "past their expected date"),
+        "deliveries-due": ("0", "purchase orders expected within 7 days"),
+        "bills-on-hold": ("0", "€0.00 to approve"),
     }
     page = response.content.decode()
     assert 'id="figure-sales-today"' in page
@@ -143,6 +147,10 @@ ROLE_FIGURES = {
         "credit-holds",
         "low-stock",
         "overdue-invoices",
+        "po-drafts",
+        "po-late",
+        "deliveries-due",
+        "bills-on-hold",
     },
     "Sales": {
         "sales-today",
@@ -163,8 +171,18 @@ ROLE_FIGURES = {
         "waiting-ship",
         "credit-holds",
         "overdue-invoices",
+        "bills-on-hold",
     },
-    "Warehouse": {"waiting-pay", "waiting-pick", "waiting-pack", "waiting-ship", "low-stock"},
+    "Warehouse": {
+        "waiting-pay",
+        "waiting-pick",
+        "waiting-pack",
+        "waiting-ship",
+        "low-stock",
+        "po-late",
+        "deliveries-due",
+    },
+    "Purchasing": {"low-stock", "po-drafts", "po-late", "bills-on-hold"},
     "HR": set(),
 }
 #: the screens each role is offered on its home page
@@ -179,6 +197,12 @@ ROLE_SCREENS = {
         "Scan station",
         "Stock moves",
         "Inventory valuation",
+        "Receiving station",
+        "Incoming goods",
+        "Purchase orders",
+        "New purchase order",
+        "Suppliers",
+        "Supplier bills",
         "Invoices",
         "Payments",
         "Record a payment",
@@ -204,6 +228,10 @@ ROLE_SCREENS = {
         "Orders",
         "Fulfil queue",
         "Inventory valuation",
+        "Incoming goods",
+        "Purchase orders",
+        "Suppliers",
+        "Supplier bills",
         "Invoices",
         "Payments",
         "Record a payment",
@@ -220,6 +248,21 @@ ROLE_SCREENS = {
         "Scan station",
         "Stock moves",
         "Inventory valuation",
+        "Receiving station",
+        "Incoming goods",
+        "Purchase orders",
+        "Suppliers",
+        "Products",
+    ],
+    "Purchasing": [
+        "Stock",
+        "Stock moves",
+        "Inventory valuation",
+        "Incoming goods",
+        "Purchase orders",
+        "New purchase order",
+        "Suppliers",
+        "Supplier bills",
         "Products",
     ],
     "HR": ["Staff accounts"],
@@ -303,11 +346,80 @@ def more_business(n: int) -> None:
         order(today, "5.00", statuses.PACKED, currency="USD")
         overdue_invoice(f"late{index}@example.com", "9.00", today - timedelta(days=60), 14)
         ProductFactory(stock=1)
+        purchasing_business(today)
+
+
+def purchasing_business(today: date) -> dict[str, object]:
+    """A draft order, one sent and late, one due in three days, a bill on hold."""
+    from erp.permissions import SYSTEM
+    from purchasing.models import PurchaseOrder
+    from purchasing.services import (
+        BillLineRequest,
+        PurchaseLineRequest,
+        ReceiptLineRequest,
+        purchase_order_create,
+        purchase_order_receive,
+        supplier_bill_enter,
+    )
+    from purchasing.tests.factories import SupplierFactory, sent_order
+    from tests.factories import WarehouseFactory
+
+    main = WarehouseFactory(code="MAIN", priority=1)
+    product = ProductFactory()
+    draft = purchase_order_create(
+        user=SYSTEM,
+        supplier=SupplierFactory(code="ALPINE"),
+        warehouse=main,
+        lines=[PurchaseLineRequest(product, 1, Decimal("5"))],
+    )
+    late = sent_order((product, 4, Decimal("10")), warehouse=main)
+    PurchaseOrder.objects.filter(pk=late.pk).update(expected_date=today - timedelta(days=2))
+    due = sent_order((product, 4, Decimal("10")), warehouse=main)
+    PurchaseOrder.objects.filter(pk=due.pk).update(expected_date=today + timedelta(days=3))
+    purchase_order_receive(user=SYSTEM, order=due, lines=[ReceiptLineRequest(product, 2)])
+    held = supplier_bill_enter(
+        user=SYSTEM,
+        order=due,
+        supplier_reference=f"INV-{due.pk}",
+        bill_date=today,
+        lines=[BillLineRequest(product, 2, Decimal("12.00"))],
+    )
+    return {"draft": draft, "late": late, "due": due, "held": held}
+
+
+def test_the_purchasing_figures_count_drafts_late_orders_deliveries_due_and_held_bills(client):
+    today = timezone.localdate()
+    held = purchasing_business(today)["held"]
+    login(client, "Manager")
+
+    shown = figures(client.get(HOME))
+
+    assert held.status == "on_hold"
+    assert {key: shown[key][:2] for key in ("po-drafts", "po-late", "deliveries-due")} == {
+        "po-drafts": ("1", "drafts"),
+        "po-late": ("1", "past their expected date"),
+        "deliveries-due": ("2", "purchase orders expected within 7 days"),
+    }
+    assert shown["bills-on-hold"][:2] == ("1", f"€{held.total:,.2f} to approve")
+    counted = {
+        key: client.get(shown[key][2]).context["cl"].result_count
+        for key in ("po-drafts", "po-late", "bills-on-hold")
+    }
+    assert counted == {"po-drafts": 1, "po-late": 1, "bills-on-hold": 1}
+    assert len(client.get(shown["deliveries-due"][2]).context["lines"]) == 2
 
 
 @pytest.mark.parametrize(
     ("role", "queries"),
-    [("Manager", 10), ("Sales", 9), ("Accounting", 9), ("Warehouse", 8), ("HR", 5)],
+    # purchasing adds one query for the order counts and one for the bills on hold
+    [
+        ("Manager", 12),
+        ("Sales", 9),
+        ("Accounting", 10),
+        ("Warehouse", 9),
+        ("Purchasing", 8),
+        ("HR", 5),
+    ],
 )
 def test_the_home_page_runs_a_constant_number_of_queries_per_role(client, role, queries):
     login(client, role)
