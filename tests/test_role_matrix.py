@@ -32,6 +32,17 @@ from orders.services import (
     shipment_ship,
 )
 from orders.services.returns import ReturnItem
+from purchasing.models import PurchaseOrder, SupplierBill
+from purchasing.services import (
+    BillLineRequest,
+    PurchaseLineRequest,
+    ReceiptLineRequest,
+    purchase_order_create,
+    purchase_order_receive,
+    supplier_bill_enter,
+    supplier_payment_record,
+)
+from purchasing.tests.factories import SupplierFactory, SupplierItemFactory, sent_order
 from tests.factories import (
     CompanyFactory,
     ProductFactory,
@@ -63,6 +74,10 @@ ACTION_ROLES = {
     ("erp.SideEffect", "retry_now"): {"Manager"},
     ("axes.AccessAttempt", "unlock_accounts"): {"Manager"},
     ("axes.AccessAttempt", "unlock_addresses"): {"Manager"},
+    ("purchasing.PurchaseOrder", "send_orders"): {"Purchasing", "Manager"},
+    ("purchasing.PurchaseOrder", "cancel_orders"): {"Purchasing", "Manager"},
+    ("purchasing.SupplierBill", "approve_bills"): {"Accounting", "Manager"},
+    ("purchasing.SupplierBill", "reject_bills"): {"Accounting", "Manager"},
 }
 
 #: fulfil-page steps and the roles that may take them
@@ -98,6 +113,19 @@ KEY_PAGES = {
     ("crm.Company", "add"): {"Manager", "Sales"},
     ("catalogue.Product", "change!"): {"Manager", "Sales"},
     ("erp.WebhookSubscription", "changelist"): {"Manager"},
+    ("purchasing.Supplier", "add"): {"Manager", "Purchasing"},
+    ("purchasing.Supplier", "change!"): {"Manager", "Purchasing"},
+    ("purchasing.SupplierItem", "change!"): {"Manager", "Purchasing"},
+    ("purchasing.PurchaseOrder", "add"): {"Manager", "Purchasing"},
+    ("purchasing.PurchaseOrder", "changelist"): {"Manager", "Purchasing", "Warehouse", "Accounting"},
+    ("purchasing.PurchaseOrder", "change!"): set(),
+    ("purchasing.Receipt", "add"): set(),
+    ("purchasing.Receipt", "change!"): set(),
+    ("purchasing.SupplierBill", "changelist"): {"Manager", "Purchasing", "Accounting"},
+    ("purchasing.SupplierBill", "add"): set(),
+    ("purchasing.SupplierBill", "change!"): set(),
+    ("purchasing.SupplierPayment", "changelist"): {"Manager", "Purchasing", "Accounting"},
+    ("purchasing.SupplierPayment", "add"): set(),
 }
 
 #: custom staff pages: path (filled in per test) -> roles answered 200
@@ -113,6 +141,17 @@ CUSTOM_PAGES = {
     "stock transfer": {"Manager", "Warehouse"},
     "scan station": {"Manager", "Warehouse"},
     "reports": {"Manager", "Accounting"},
+    "send purchase order": {"Manager", "Purchasing"},
+    "cancel purchase order": {"Manager", "Purchasing"},
+    "receive purchase order": {"Manager", "Warehouse"},
+    "enter supplier bill": {"Manager", "Purchasing", "Accounting"},
+    "return to supplier": {"Manager", "Purchasing", "Accounting"},
+    "approve supplier bill": {"Manager", "Accounting"},
+    "reject supplier bill": {"Manager", "Accounting"},
+    "pay supplier bill": {"Manager", "Accounting"},
+    "receiving station": {"Manager", "Warehouse"},
+    "receiving station order": {"Manager", "Warehouse"},
+    "incoming goods": {"Manager", "Warehouse", "Purchasing", "Accounting"},
 }
 
 
@@ -149,6 +188,7 @@ def business(berlin) -> dict[str, Any]:
     )
     company = CompanyFactory(credit_limit=Decimal("100.00"), over_limit="hold", price_list=None)
     return {
+        **purchasing_business(tent, berlin),
         "tent": tent,
         "berlin": berlin,
         "shipped": shipped,
@@ -157,6 +197,36 @@ def business(berlin) -> dict[str, Any]:
         "buyer": buyer_for(company, "bea"),
         "target user": StaffFactory(username="wes-target", role="Warehouse"),
     }
+
+
+def purchasing_business(tent: Any, berlin: Any) -> dict[str, Any]:
+    """A supplier and its item, a partly received order, a paid bill and a held one."""
+    supplier = SupplierFactory(code="ALPINE")
+    SupplierItemFactory(supplier=supplier, product=tent, unit_cost=Decimal("50"))
+    order = sent_order((tent, 10, Decimal("50")), warehouse=berlin, supplier=supplier)
+    purchase_order_receive(user=SYSTEM, order=order, lines=[ReceiptLineRequest(tent, 6)])
+    paid = supplier_bill_enter(
+        user=SYSTEM,
+        order=order,
+        supplier_reference="INV-1",
+        bill_date=order.order_date,
+        lines=[BillLineRequest(tent, 2, Decimal("50"))],
+    )
+    supplier_payment_record(user=SYSTEM, bill=paid, amount=Decimal("10.00"))
+    held = supplier_bill_enter(
+        user=SYSTEM,
+        order=order,
+        supplier_reference="INV-2",
+        bill_date=order.order_date,
+        lines=[BillLineRequest(tent, 2, Decimal("60"))],
+    )
+    draft = purchase_order_create(
+        user=SYSTEM,
+        supplier=supplier,
+        warehouse=berlin,
+        lines=[PurchaseLineRequest(tent, 5)],
+    )
+    return {"purchase order": order, "draft order": draft, "held bill": held, "paid bill": paid}
 
 
 def login(client: Client, role: str) -> Any:
@@ -361,6 +431,45 @@ def test_order_and_return_actions_change_only_what_the_role_may(client, role, bu
     assert wrong == []
 
 
+def purchasing_pages(business: dict[str, Any]) -> dict[str, str]:
+    order, draft = business["purchase order"].pk, business["draft order"].pk
+    held, paid = business["held bill"].pk, business["paid bill"].pk
+    orders, bills = "/admin/purchasing/purchaseorder", "/admin/purchasing/supplierbill"
+    return {
+        "send purchase order": f"{orders}/{draft}/send/",
+        "cancel purchase order": f"{orders}/{draft}/cancel/",
+        "receive purchase order": f"{orders}/{order}/receive/",
+        "enter supplier bill": f"{orders}/{order}/bill/",
+        "return to supplier": f"{orders}/{order}/return/",
+        "approve supplier bill": f"{bills}/{held}/approve/",
+        "reject supplier bill": f"{bills}/{held}/reject/",
+        "pay supplier bill": f"{bills}/{paid}/pay/",
+        "receiving station": "/warehouse/purchasing/receive/",
+        "receiving station order": f"/warehouse/purchasing/receive/{order}/",
+        "incoming goods": "/warehouse/purchasing/incoming/",
+    }
+
+
+@pytest.mark.parametrize("role", EVERY_ROLE)
+def test_purchasing_actions_change_only_what_the_role_may(client, role, business):
+    draft, held = business["draft order"], business["held bill"]
+    login(client, role)
+
+    client.post(
+        "/admin/purchasing/purchaseorder/",
+        {"action": "send_orders", "_selected_action": [draft.pk]},
+    )
+    client.post(
+        "/admin/purchasing/supplierbill/",
+        {"action": "approve_bills", "_selected_action": [held.pk]},
+    )
+
+    sent = PurchaseOrder.objects.get(pk=draft.pk).status == "sent"
+    approved = SupplierBill.objects.get(pk=held.pk).status == "approved"
+    assert sent == (role in ACTION_ROLES["purchasing.PurchaseOrder", "send_orders"])
+    assert approved == (role in ACTION_ROLES["purchasing.SupplierBill", "approve_bills"])
+
+
 @pytest.mark.parametrize("role", EVERY_ROLE)
 def test_custom_staff_pages_answer_as_the_role_may(client, role, business):
     shipped = business["shipped"]
@@ -382,6 +491,7 @@ def test_custom_staff_pages_answer_as_the_role_may(client, role, business):
         "stock transfer": f"/admin/inventory/stock/{stock.pk}/transfer/",
         "scan station": "/warehouse/scan/",
         "reports": "/admin/reports/trial-balance/",
+        **purchasing_pages(business),
     }
     login(client, role)
 
@@ -444,7 +554,7 @@ def test_the_api_cancels_and_ships_exactly_for_the_roles_that_may(role, business
     )
 
     may_cancel, may_ship = role in STEP_ROLES["cancel"], role in STEP_ROLES["ship"]
-    assert cancelled.status_code == (200 if may_cancel else 403 if role != "HR" else 404)
+    assert cancelled.status_code == (200 if may_cancel else 403 if role not in ("HR", "Purchasing") else 404)
     assert shipped.status_code == (201 if may_ship else 403)
     assert Order.objects.get(pk=to_cancel.pk).status == (
         statuses.CANCELLED if may_cancel else statuses.READY

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView
 from oscar.core.loading import get_model
 
+from purchasing import selectors as purchasing_selectors
 from shop import selectors
 from shop.search.forms import SearchForm
 
@@ -62,6 +63,10 @@ class ProductListView(ListView):
         strategy = getattr(self.request, "strategy", None)
         if strategy is not None and hasattr(strategy, "prepare"):
             strategy.prepare(page_products)
+        # when sold-out products are expected back: one query for the page's
+        # out-of-stock products (templatetags/expected_arrival.py)
+        sold_out = [p.pk for p in page_products if getattr(p, "available_to_promise", 1) <= 0]
+        context["expected_dates"] = purchasing_selectors.expected_dates(sold_out) if sold_out else {}
         context["form"] = self.form
         context["search_form"] = self.form
         context["selected_facets"] = []

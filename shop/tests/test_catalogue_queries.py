@@ -25,7 +25,9 @@ def add_products(count: int, category=None) -> None:
             product.categories.add(category)
 
 
-@pytest.mark.parametrize(("url", "expected"), [("/catalogue/", 11), ("/search/?q=trail", 9)])
+# +1 on each page since issue 16: when the page's sold-out products are expected
+# back (purchasing.selectors.expected_dates, one query for the whole page)
+@pytest.mark.parametrize(("url", "expected"), [("/catalogue/", 12), ("/search/?q=trail", 10)])
 def test_list_pages_run_the_same_queries_for_one_product_and_a_full_page(
     client: Client, url: str, expected: int
 ):
@@ -45,7 +47,7 @@ def test_category_page_runs_the_same_queries_for_one_product_and_a_full_page(cli
     add_products(30, category)
     full_page = count_queries(client, url)
 
-    assert one == full_page == 12
+    assert one == full_page == 13  # 12 before the expected dates of sold-out products
 
 
 def test_b2b_prices_cost_a_constant_three_queries_per_page(client: Client):
