@@ -48,7 +48,9 @@ def parse_purchase_lines(text: str) -> tuple[list[Any], list[str]]:
     for number, row in enumerate(rows, start=1):
         parts = row.replace(";", " ").split()
         if len(parts) > 3:
-            errors.append(f"Line {number} (“{row[:80]}”): write the SKU, quantity and unit cost only.")
+            errors.append(
+                f"Line {number} (“{row[:80]}”): write the SKU, quantity and unit cost only."
+            )
             continue
         code, quantity_text = parts[0], parts[1] if len(parts) > 1 else "1"
         if not (
@@ -160,9 +162,7 @@ class LinesForm(forms.Form):
 
     def header_fields(self) -> list[Any]:
         return [
-            field
-            for field in self.visible_fields()
-            if not field.name.startswith(("qty-", "cost-"))
+            field for field in self.visible_fields() if not field.name.startswith(("qty-", "cost-"))
         ]
 
     def _add_quantity_fields(self, lines: list[PurchaseOrderLine], initial: dict[int, int]) -> None:
@@ -321,7 +321,9 @@ class BillForm(LinesForm):
 class ReturnForm(LinesForm):
     """Goods sent back to the supplier: a debit note, stock out of the PO's warehouse."""
 
-    reason = forms.CharField(max_length=255, help_text="Why the goods go back: damaged, wrong item...")
+    reason = forms.CharField(
+        max_length=255, help_text="Why the goods go back: damaged, wrong item..."
+    )
     supplier_reference = forms.CharField(
         max_length=64,
         required=False,
@@ -338,7 +340,12 @@ class ReturnForm(LinesForm):
     def table(self) -> tuple[list[str], list[list[Any]]]:
         headers = ["Product", "Received (net of returns)", "Billed", "Send back"]
         rows = [
-            [line.product.get_title(), line.received_quantity, line.billed_quantity, self.quantity(line)]
+            [
+                line.product.get_title(),
+                line.received_quantity,
+                line.billed_quantity,
+                self.quantity(line),
+            ]
             for line in self.lines
         ]
         return headers, rows
@@ -447,4 +454,3 @@ class ScanForm(forms.Form):
                 "Nothing was received."
             )
         return code
-

@@ -84,7 +84,8 @@ def receiving_station(request: HttpRequest) -> HttpResponse:
             if text is not None:
                 _remember(request, form.cleaned_data["warehouse"].pk, text)
                 return redirect(
-                    reverse("purchasing:receive") + f"?warehouse={form.cleaned_data['warehouse'].pk}"
+                    reverse("purchasing:receive")
+                    + f"?warehouse={form.cleaned_data['warehouse'].pk}"
                 )
         # an empty barcode field, so the next scan is not appended to the bad one
         data = request.POST.copy()

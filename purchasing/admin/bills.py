@@ -41,9 +41,7 @@ class SupplierBillLineInline(ReadOnlyInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SupplierBillLine]:
         return (
-            super()
-            .get_queryset(request)
-            .select_related("order_line__order", "order_line__product")
+            super().get_queryset(request).select_related("order_line__order", "order_line__product")
         )
 
 
@@ -73,7 +71,13 @@ class SupplierBillAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status", "kind", "supplier", "bill_date"]
     list_select_related = ["supplier", "order"]
-    search_fields = ["number", "supplier_reference", "supplier__code", "supplier__name", "order__number"]
+    search_fields = [
+        "number",
+        "supplier_reference",
+        "supplier__code",
+        "supplier__name",
+        "order__number",
+    ]
     date_hierarchy = "bill_date"
     actions = ["approve_bills", "reject_bills"]
     action_form = BillActionForm
@@ -139,7 +143,10 @@ class SupplierBillAdmin(ReadOnlyAdmin):
                 " · ", '<a href="{}">{}</a>', ((url, text) for text, url in self._links(bill, user))
             )
 
-        return [bill_links if shown == "bill_links" else shown for shown in super().get_list_display(request)]
+        return [
+            bill_links if shown == "bill_links" else shown
+            for shown in super().get_list_display(request)
+        ]
 
     def _links(self, bill: SupplierBill, user: Any) -> list[tuple[str, str]]:
         def url(name: str) -> str:
@@ -244,7 +251,9 @@ class SupplierBillAdmin(ReadOnlyAdmin):
                 return self._back(
                     request,
                     bill,
-                    f"{bill.number} approved and posted." if approve else f"{bill.number} rejected.",
+                    f"{bill.number} approved and posted."
+                    if approve
+                    else f"{bill.number} rejected.",
                 )
         return form_page(
             self,

@@ -182,10 +182,15 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
         @admin.display(description="")
         def order_links(order: PurchaseOrder) -> str:
             return format_html_join(
-                " · ", '<a href="{}">{}</a>', ((url, text) for text, url in self._links(order, user))
+                " · ",
+                '<a href="{}">{}</a>',
+                ((url, text) for text, url in self._links(order, user)),
             )
 
-        return [order_links if shown == "order_links" else shown for shown in super().get_list_display(request)]
+        return [
+            order_links if shown == "order_links" else shown
+            for shown in super().get_list_display(request)
+        ]
 
     def _links(self, order: PurchaseOrder, user: Any) -> list[tuple[str, str]]:
         """What may be done next with ``order`` (for ``user``, when given)."""
@@ -225,7 +230,9 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
         if done:
             self.message_user(request, f"{verb}: {', '.join(done)}.", messages.SUCCESS)
 
-    @admin.action(description="Send the selected draft orders to their suppliers", permissions=["change"])
+    @admin.action(
+        description="Send the selected draft orders to their suppliers", permissions=["change"]
+    )
     def send_orders(self, request: HttpRequest, queryset: QuerySet[PurchaseOrder]) -> None:
         self._run(
             request,
@@ -445,7 +452,9 @@ class ReceiptLineInline(ReadOnlyInline):
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReceiptLine]:
-        return super().get_queryset(request).select_related("order_line__order", "order_line__product")
+        return (
+            super().get_queryset(request).select_related("order_line__order", "order_line__product")
+        )
 
 
 class ReceiptChargeInline(ReadOnlyInline):
@@ -482,4 +491,3 @@ class ReceiptAdmin(ReadOnlyAdmin):
         "idempotency_key",
     ]
     inlines = [ReceiptLineInline, ReceiptChargeInline]
-

@@ -18,7 +18,17 @@ StockRecord = get_model("partner", "StockRecord")
 class SupplierForm(forms.ModelForm):
     class Meta:
         model = Supplier
-        fields = "__all__"
+        fields = [
+            "code",
+            "name",
+            "tax_id",
+            "address",
+            "email",
+            "currency",
+            "payment_terms_days",
+            "lead_time_days",
+            "is_active",
+        ]
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip().upper()

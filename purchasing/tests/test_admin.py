@@ -57,9 +57,7 @@ def tent():
 
 def received_order(tent, main, quantity=10, received=10, cost=Decimal("50.00")):
     order = sent_order((tent, quantity, cost), warehouse=main)
-    purchase_order_receive(
-        user=SYSTEM, order=order, lines=[ReceiptLineRequest(tent, received)]
-    )
+    purchase_order_receive(user=SYSTEM, order=order, lines=[ReceiptLineRequest(tent, received)])
     return PurchaseOrder.objects.get(pk=order.pk)
 
 
@@ -69,7 +67,10 @@ def test_suppliers_are_found_by_code_name_email_and_tax_id(client):
     login(client, "Purchasing")
 
     found = {
-        term: [s.code for s in client.get(f"/admin/purchasing/supplier/?q={term}").context["cl"].result_list]
+        term: [
+            s.code
+            for s in client.get(f"/admin/purchasing/supplier/?q={term}").context["cl"].result_list
+        ]
         for term in ("alpine", "DE123456789", "bestellung@nordic", "NORD")
     }
 
@@ -201,9 +202,7 @@ def test_the_send_action_sends_drafts_and_names_the_orders_it_refused(client, te
     ]
 
 
-def test_the_cancel_page_cancels_with_a_reason_and_refuses_a_received_order(
-    client, tent, main
-):
+def test_the_cancel_page_cancels_with_a_reason_and_refuses_a_received_order(client, tent, main):
     open_order = sent_order((tent, 3, Decimal("5")), warehouse=main)
     received = received_order(tent, main, quantity=2, received=1)
     login(client, "Purchasing")
@@ -266,9 +265,7 @@ def test_an_over_receipt_on_the_receive_page_is_refused_with_the_services_messag
     assert not Receipt.objects.exists()
 
 
-def test_a_purchase_order_and_its_lines_are_read_only_and_offer_the_next_steps(
-    client, tent, main
-):
+def test_a_purchase_order_and_its_lines_are_read_only_and_offer_the_next_steps(client, tent, main):
     order = received_order(tent, main, quantity=10, received=4)
     login(client, "Manager")
 
@@ -284,9 +281,7 @@ def test_a_purchase_order_and_its_lines_are_read_only_and_offer_the_next_steps(
     assert posted.status_code == 403
 
 
-def test_a_bill_within_tolerance_is_matched_and_one_outside_is_held_with_its_reasons(
-    client, main
-):
+def test_a_bill_within_tolerance_is_matched_and_one_outside_is_held_with_its_reasons(client, main):
     tent = ProductFactory(title="<b>Granite</b> Tent")
     order = received_order(tent, main)
     line = order.lines.get()
@@ -474,9 +469,7 @@ def more_orders(count: int, main) -> None:
 
 
 @pytest.mark.parametrize("url", [PO_LIST, BILL_LIST])
-def test_the_order_and_bill_lists_cost_the_same_queries_for_one_row_and_many(
-    client, main, url
-):
+def test_the_order_and_bill_lists_cost_the_same_queries_for_one_row_and_many(client, main, url):
     login(client, "Manager")
     more_orders(1, main)
     client.get(url)  # the session, warmed

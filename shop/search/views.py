@@ -66,7 +66,9 @@ class ProductListView(ListView):
         # when sold-out products are expected back: one query for the page's
         # out-of-stock products (templatetags/expected_arrival.py)
         sold_out = [p.pk for p in page_products if getattr(p, "available_to_promise", 1) <= 0]
-        context["expected_dates"] = purchasing_selectors.expected_dates(sold_out) if sold_out else {}
+        context["expected_dates"] = (
+            purchasing_selectors.expected_dates(sold_out) if sold_out else {}
+        )
         context["form"] = self.form
         context["search_form"] = self.form
         context["selected_facets"] = []

@@ -82,7 +82,7 @@ def log_in(page: Page, live_server, role: str) -> None:
     expect(page.locator("h1")).to_have_text("Home")
 
 
-EVERY_FIGURE = (
+ORDER_FIGURES = (
     "sales-today",
     "sales-week",
     "waiting-pay",
@@ -90,26 +90,35 @@ EVERY_FIGURE = (
     "waiting-pack",
     "waiting-ship",
     "credit-holds",
-    "low-stock",
-    "overdue-invoices",
 )
+PURCHASING_FIGURES = ("po-drafts", "po-late", "deliveries-due", "bills-on-hold")
+EVERY_FIGURE = (*ORDER_FIGURES, "low-stock", "overdue-invoices", *PURCHASING_FIGURES)
 ROLES = {
     # role: (figures shown, links in the bar, links the bar must not have)
-    "Manager": (EVERY_FIGURE, ("Orders", "Fulfil queue", "Stock", "Invoices", "Reports"), ()),
+    "Manager": (
+        EVERY_FIGURE,
+        ("Orders", "Fulfil queue", "Stock", "Invoices", "Reports", "Purchase orders"),
+        (),
+    ),
     "Warehouse": (
-        ("waiting-pay", "waiting-pick", "waiting-pack", "waiting-ship", "low-stock"),
-        ("Orders", "Fulfil queue", "Returns", "Stock", "Scan station"),
-        ("Invoices", "Reports", "Companies"),
+        (*ORDER_FIGURES[2:6], "low-stock", "po-late", "deliveries-due"),
+        ("Orders", "Fulfil queue", "Returns", "Stock", "Scan station", "Receiving station"),
+        ("Invoices", "Reports", "Companies", "Supplier bills"),
     ),
     "Sales": (
-        tuple(f for f in EVERY_FIGURE if f != "overdue-invoices"),
+        (*ORDER_FIGURES, "low-stock"),
         ("Orders", "Fulfil queue", "Returns", "Stock", "Companies"),
-        ("Invoices", "Reports", "Scan station"),
+        ("Invoices", "Reports", "Scan station", "Purchase orders"),
     ),
     "Accounting": (
-        tuple(f for f in EVERY_FIGURE if f != "low-stock"),
-        ("Orders", "Fulfil queue", "Invoices", "Reports", "Companies"),
-        ("Stock", "Scan station", "Returns"),
+        (*ORDER_FIGURES, "overdue-invoices", "bills-on-hold"),
+        ("Orders", "Fulfil queue", "Invoices", "Reports", "Companies", "Supplier bills"),
+        ("Stock", "Scan station", "Returns", "Receiving station"),
+    ),
+    "Purchasing": (
+        ("low-stock", "po-drafts", "po-late", "bills-on-hold"),
+        ("Stock", "Purchase orders", "Supplier bills"),
+        ("Orders", "Invoices", "Reports", "Scan station", "Receiving station"),
     ),
     "HR": ((), ("Staff accounts",), ("Orders", "Stock", "Invoices", "Reports")),
 }
