@@ -27,7 +27,7 @@ class SupplierBillLineInline(ReadOnlyInline):
     model = SupplierBillLine
     verbose_name = "line"
     verbose_name_plural = "lines"
-    fields = [
+    fields = readonly_fields = (
         "order_line",
         "quantity",
         "unit_cost",
@@ -36,8 +36,7 @@ class SupplierBillLineInline(ReadOnlyInline):
         "net",
         "tax",
         "total",
-    ]
-    readonly_fields = fields
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SupplierBillLine]:
         return (
@@ -47,8 +46,7 @@ class SupplierBillLineInline(ReadOnlyInline):
 
 class SupplierPaymentInline(ReadOnlyInline):
     model = SupplierPayment
-    fields = ["date", "amount", "currency", "method", "reference"]
-    readonly_fields = fields
+    fields = readonly_fields = ("date", "amount", "currency", "method", "reference")
 
 
 @admin.register(SupplierBill)

@@ -70,7 +70,7 @@ class PurchaseOrderLineInline(ReadOnlyInline):
     model = PurchaseOrderLine
     verbose_name = "line"
     verbose_name_plural = "lines"
-    fields = [
+    fields = readonly_fields = (
         "product",
         "supplier_sku",
         "quantity",
@@ -79,8 +79,7 @@ class PurchaseOrderLineInline(ReadOnlyInline):
         "returned_quantity",
         "billed_quantity",
         "open_quantity",
-    ]
-    readonly_fields = fields
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PurchaseOrderLine]:
         return super().get_queryset(request).select_related("product")
@@ -88,8 +87,7 @@ class PurchaseOrderLineInline(ReadOnlyInline):
 
 class ReceiptInline(ReadOnlyInline):
     model = Receipt
-    fields = ["number", "received_at", "received_by", "charges_total"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "received_at", "received_by", "charges_total")
     show_change_link = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Receipt]:
@@ -101,8 +99,14 @@ class BillInline(ReadOnlyInline):
     fk_name = "order"
     verbose_name = "bill or debit note"
     verbose_name_plural = "bills and debit notes"
-    fields = ["number", "kind", "supplier_reference", "bill_date", "status", "total"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "number",
+        "kind",
+        "supplier_reference",
+        "bill_date",
+        "status",
+        "total",
+    )
     show_change_link = True
 
 
@@ -125,7 +129,7 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
     search_fields = ["number", "supplier__code", "supplier__name"]
     date_hierarchy = "order_date"
     actions = ["send_orders", "cancel_orders"]
-    fields = [
+    fields = readonly_fields = (
         "number",
         "status",
         "origin",
@@ -141,8 +145,7 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
         "sent_by",
         "cancelled_at",
         "cancel_reason",
-    ]
-    readonly_fields = fields
+    )
     inlines = [PurchaseOrderLineInline, ReceiptInline, BillInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PurchaseOrder]:
@@ -448,8 +451,14 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
 
 class ReceiptLineInline(ReadOnlyInline):
     model = ReceiptLine
-    fields = ["order_line", "quantity", "unit_cost", "value", "charges", "landed_unit_cost"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "order_line",
+        "quantity",
+        "unit_cost",
+        "value",
+        "charges",
+        "landed_unit_cost",
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReceiptLine]:
         return (
@@ -459,8 +468,7 @@ class ReceiptLineInline(ReadOnlyInline):
 
 class ReceiptChargeInline(ReadOnlyInline):
     model = ReceiptCharge
-    fields = ["kind", "amount"]
-    readonly_fields = fields
+    fields = readonly_fields = ("kind", "amount")
 
 
 @admin.register(Receipt)
