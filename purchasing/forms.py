@@ -89,7 +89,7 @@ class PurchaseOrderCreateForm(forms.Form):
     expected_date = forms.DateField(
         required=False,
         help_text="Empty: today plus the longest lead time of the lines.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     lines = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6, "placeholder": "TEN-0001 20\nKIT-0503 12 4.80"}),
@@ -256,7 +256,7 @@ class BillForm(LinesForm):
     supplier_reference = forms.CharField(
         max_length=64, label="Supplier's bill number", help_text="As printed on their bill."
     )
-    bill_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    bill_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, order: PurchaseOrder, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("bill_date", timezone.localdate())
@@ -381,7 +381,9 @@ class CancelForm(forms.Form):
 
 class SupplierPaymentForm(forms.Form):
     amount = forms.DecimalField(**{**AMOUNT, "min_value": Decimal("0.01")})  # type: ignore[arg-type]
-    day = forms.DateField(label="Paid on", widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label="Paid on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     reference = forms.CharField(
         max_length=255, required=False, help_text="The bank transfer's reference."
     )
