@@ -114,16 +114,15 @@ def match_reasons(
     quantity_tolerance = Decimal(settings.PURCHASING_QUANTITY_TOLERANCE)
     allowed = int((unbilled * (1 + quantity_tolerance / 100)).to_integral_value(ROUND_FLOOR))
     if quantity > allowed:
-        reasons.append(
-            f"“{title}”: billed {quantity}, received and not yet billed {unbilled}."
-        )
+        reasons.append(f"“{title}”: billed {quantity}, received and not yet billed {unbilled}.")
     price_tolerance = Decimal(settings.PURCHASING_PRICE_TOLERANCE)
     if line.unit_cost:
         change = (unit_cost - line.unit_cost) / line.unit_cost * 100
         if abs(change) > price_tolerance:
             reasons.append(
-                f"“{title}”: price {unit_cost.normalize():f} against {line.unit_cost.normalize():f} "
-                f"on the order ({change:+.1f} %, tolerance {price_tolerance} %)."
+                f"“{title}”: price {unit_cost.normalize():f} against "
+                f"{line.unit_cost.normalize():f} on the order ({change:+.1f} %, "
+                f"tolerance {price_tolerance} %)."
             )
     elif unit_cost:
         reasons.append(f"“{title}”: price {unit_cost} against 0 on the order.")
@@ -448,7 +447,8 @@ def supplier_return(
                 note.entry = journal_entry_post(
                     source=f"supplier-debit-note:{note.pk}",
                     kind="supplier_debit_note",
-                    description=f"Debit note {note.number} to {order.supplier.code} ({order.number})",
+                    description=f"Debit note {note.number} to {order.supplier.code} "
+                    f"({order.number})",
                     postings=postings,
                     day=today,
                     user=user,
