@@ -154,17 +154,17 @@ def supplier_bill_enter(
         raise PurchasingError("A bill needs at least one line.")
     with transaction.atomic():
         order = lock_objects.purchase_order_for_update(order.pk)
-        if order.status not in BILLABLE:
-            raise PurchaseOrderState(
-                f"{order.number} is {order.get_status_display().lower()}; bills are entered "
-                "against sent orders that are not fully billed."
-            )
         existing = SupplierBill.objects.filter(
             supplier=order.supplier, kind=SupplierBill.Kind.BILL, supplier_reference=reference
         ).exclude(status=SupplierBill.Status.REJECTED)
         if first := existing.first():
             raise DuplicateBill(
                 f"{order.supplier.code}'s bill {reference} is entered already as {first.number}."
+            )
+        if order.status not in BILLABLE:
+            raise PurchaseOrderState(
+                f"{order.number} is {order.get_status_display().lower()}; bills are entered "
+                "against sent orders that are not fully billed."
             )
         by_product = _lines_by_product(order)
         rows: list[SupplierBillLine] = []
