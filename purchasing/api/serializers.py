@@ -3,8 +3,9 @@
 Input serializers parse and bound what a client sends (codes, SKUs, whole
 quantities, decimal strings for money in the supplier's currency); they look
 nothing up. Output serializers document the bodies and return what
-``purchasing.webhook_payloads`` builds, so a webhook event and the API never
-disagree about what a purchase order or a bill looks like.
+``purchasing.webhook_payloads`` builds (plus what only staff see: a bill's hold
+reasons, an order's bills), so a webhook event and the API never disagree about
+what a purchase order, a receipt or a bill looks like.
 """
 
 from decimal import Decimal
@@ -53,7 +54,9 @@ class SupplierCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=255, help_text="Legal name.")
     email = serializers.EmailField(max_length=254, help_text="Purchase orders are e-mailed here.")
     currency = serializers.RegexField(
-        r"^[A-Za-z]{3}$", default="EUR", help_text="ISO 4217 code of the supplier's prices."
+        r"^[A-Za-z]{3}$",
+        required=False,
+        help_text="ISO 4217 code of the supplier's prices; default: the currency of the books.",
     )
     payment_terms_days = _days(default=30, help_text="Bills are due this many days after.")
     lead_time_days = _days(default=14, help_text="Days from sending an order to its arrival.")
@@ -74,7 +77,7 @@ class SupplierItemSetSerializer(serializers.Serializer):
     supplier_sku = serializers.CharField(
         max_length=64, required=False, allow_blank=True, default="", help_text="Their SKU."
     )
-    unit_cost = _unit_cost(help_text="Price per unit in the supplier's currency, e.g. \"12.50\".")
+    unit_cost = _unit_cost(help_text='Price per unit in the supplier\'s currency, e.g. "12.50".')
     lead_time_days = _days(
         required=False, allow_null=True, default=None, help_text="Empty: the supplier's."
     )
@@ -124,7 +127,7 @@ class PurchaseOrderCreateSerializer(serializers.Serializer):
         return lines
 
 
-class ReceiptLineInSerializer(serializers.Serializer):
+class PurchaseReceiptLineInSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=128)
     quantity = WholeNumberField(min_value=1, max_value=MAX_QUANTITY)
 
@@ -136,13 +139,13 @@ class ChargeInSerializer(serializers.Serializer):
         decimal_places=2,
         min_value=Decimal("0.01"),
         max_value=Decimal("100000000"),
-        help_text="In the order's currency, e.g. \"25.00\".",
+        help_text='In the order\'s currency, e.g. "25.00".',
     )
 
 
-class ReceiptCreateSerializer(serializers.Serializer):
+class PurchaseReceiptCreateSerializer(serializers.Serializer):
     lines = serializers.ListField(
-        child=ReceiptLineInSerializer(), min_length=1, max_length=MAX_LINES
+        child=PurchaseReceiptLineInSerializer(), min_length=1, max_length=MAX_LINES
     )
     charges = serializers.ListField(
         child=ChargeInSerializer(),
@@ -168,7 +171,7 @@ class BillLineInSerializer(serializers.Serializer):
         min_value=Decimal("0"),
         max_value=Decimal("1"),
         required=False,
-        help_text="e.g. \"0.19\"; default: the purchase tax rate (PURCHASE_TAX_RATE).",
+        help_text='e.g. "0.19"; default: the purchase tax rate (PURCHASE_TAX_RATE).',
     )
 
 
@@ -220,56 +223,60 @@ class SupplierOutSerializer(serializers.ModelSerializer):
 
 class SupplierItemOutSerializer(serializers.Serializer):
     sku = serializers.CharField(help_text="Our SKU of the product.")
-    supplier_sku = serializers.CharField(allow_blank=True)
+    supplier_sku = serializers.CharField(allow_blank=True, help_text="Their SKU.")
     unit_cost = serializers.DecimalField(
         max_digits=14, decimal_places=4, help_text="In the supplier's currency."
     )
-    lead_time_days = serializers.IntegerField(allow_null=True)
+    lead_time_days = serializers.IntegerField(allow_null=True, help_text="Empty: the supplier's.")
     min_order_quantity = serializers.IntegerField()
     pack_size = serializers.IntegerField()
     is_preferred = serializers.BooleanField()
 
     def to_representation(self, item: Any) -> dict[str, Any]:
-        return {
-            "sku": item.sku or "",
-            "supplier_sku": item.supplier_sku,
-            "unit_cost": webhook_payloads.unit_cost_json(item.unit_cost),
-            "lead_time_days": item.lead_time_days,
-            "min_order_quantity": item.min_order_quantity,
-            "pack_size": item.pack_size,
-            "is_preferred": item.is_preferred,
-        }
+        body = super().to_representation(item)
+        body["sku"] = item.sku or ""  # a product without a listing has no SKU
+        return body
 
 
 class SupplierBillOutSerializer(serializers.Serializer):
+    """A bill as its webhook event shows it, with why it is on hold."""
+
     number = serializers.CharField(help_text="Our number, e.g. BILL-2026-000001.")
     kind = serializers.ChoiceField(choices=SupplierBill.Kind.choices)
-    purchase_order = serializers.CharField()
+    status = serializers.ChoiceField(choices=SupplierBill.Status.choices)
     supplier = serializers.CharField(help_text="Supplier code.")
-    supplier_reference = serializers.CharField(allow_blank=True)
+    supplier_reference = serializers.CharField(
+        allow_blank=True, help_text="The supplier's bill number."
+    )
+    purchase_order = serializers.CharField()
     bill_date = serializers.DateField()
     due_date = serializers.DateField()
-    status = serializers.ChoiceField(choices=SupplierBill.Status.choices)
+    total = MoneySerializer(help_text="Including VAT.")
     reasons = serializers.ListField(
-        child=serializers.CharField(), help_text="Why it is on hold (empty when matched)."
+        child=serializers.CharField(), help_text="Why it is on hold; empty when it matched."
     )
-    net_total = MoneySerializer()
-    tax_total = MoneySerializer()
-    total = MoneySerializer()
 
     def to_representation(self, bill: Any) -> dict[str, Any]:
-        return webhook_payloads.supplier_bill_payload(bill)
+        return {
+            **webhook_payloads.supplier_bill_payload(bill),
+            "reasons": [str(reason) for reason in bill.hold_reasons],
+        }
 
 
 class PurchaseOrderLineOutSerializer(serializers.Serializer):
     sku = serializers.CharField()
     quantity = serializers.IntegerField(help_text="Ordered.")
-    received_quantity = serializers.IntegerField(help_text="Received, net of returns.")
+    received_quantity = serializers.IntegerField(help_text="Received, net of goods sent back.")
     billed_quantity = serializers.IntegerField()
     unit_cost = serializers.DecimalField(max_digits=14, decimal_places=4)
 
 
 class PurchaseOrderOutSerializer(serializers.Serializer):
+    """A purchase order as its webhook events show it, with its bills.
+
+    ``context["skus"]`` (product id -> SKU), when given, names the lines' products
+    without a query per order (the list reads them for the whole page)."""
+
     number = serializers.CharField(help_text="e.g. PO-2026-000001.")
     status = serializers.ChoiceField(choices=PurchaseOrder.Status.choices)
     supplier = serializers.CharField(help_text="Supplier code.")
@@ -277,40 +284,40 @@ class PurchaseOrderOutSerializer(serializers.Serializer):
     expected_date = serializers.DateField()
     origin = serializers.ChoiceField(choices=PurchaseOrder.Origin.choices)
     lines = PurchaseOrderLineOutSerializer(many=True)
-    total = MoneySerializer()
-    bills = SupplierBillOutSerializer(many=True, help_text="Bills and debit notes.")
+    total = MoneySerializer(help_text="Ordered quantities at the order's prices, excluding VAT.")
+    bills = SupplierBillOutSerializer(many=True, help_text="Bills and debit notes, oldest first.")
 
     def to_representation(self, order: Any) -> dict[str, Any]:
-        return webhook_payloads.purchase_order_payload(order)
+        bills = SupplierBillOutSerializer(many=True)
+        return {
+            **webhook_payloads.purchase_order_payload(order, self.context.get("skus")),
+            "bills": bills.to_representation(order.bills.all()),
+        }
 
 
-class ReceiptLineOutSerializer(serializers.Serializer):
+class PurchaseReceiptLineOutSerializer(serializers.Serializer):
     sku = serializers.CharField()
     quantity = serializers.IntegerField()
-    unit_cost = serializers.DecimalField(
-        max_digits=14, decimal_places=4, help_text="The purchase order's price."
-    )
     landed_unit_cost = serializers.DecimalField(
         max_digits=14,
         decimal_places=4,
-        help_text="With the charges allocated to the line: the cost that went into stock.",
+        help_text="The order's price plus the charges allocated to the line, per unit: "
+        "the cost that went into stock.",
     )
 
 
-class ChargeOutSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ReceiptCharge.Kind.choices)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+class PurchaseReceiptOutSerializer(serializers.Serializer):
+    """A receipt as the ``purchase_order.received`` event shows it."""
 
-
-class ReceiptOutSerializer(serializers.Serializer):
-    number = serializers.CharField()
+    receipt = serializers.CharField(help_text="The receipt's number, e.g. GR-2026-000001.")
     purchase_order = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=PurchaseOrder.Status.choices, help_text="The order's status after the receipt."
+    )
+    supplier = serializers.CharField(help_text="Supplier code.")
     warehouse = serializers.CharField()
-    received_at = serializers.DateTimeField()
-    basis = serializers.ChoiceField(choices=Receipt.Basis.choices)
-    currency = serializers.CharField(help_text="Of the unit costs and charges.")
-    lines = ReceiptLineOutSerializer(many=True)
-    charges = ChargeOutSerializer(many=True)
+    lines = PurchaseReceiptLineOutSerializer(many=True)
+    charges = MoneySerializer(help_text="The receipt's charges in all.")
 
     def to_representation(self, receipt: Any) -> dict[str, Any]:
         return webhook_payloads.receipt_payload(receipt)

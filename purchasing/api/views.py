@@ -38,8 +38,8 @@ from purchasing.api.serializers import (
     PurchaseOrderCreateSerializer,
     PurchaseOrderOutSerializer,
     PurchaseOrderQuerySerializer,
-    ReceiptCreateSerializer,
-    ReceiptOutSerializer,
+    PurchaseReceiptCreateSerializer,
+    PurchaseReceiptOutSerializer,
     SupplierBillCreateSerializer,
     SupplierBillOutSerializer,
     SupplierCreateSerializer,
@@ -68,13 +68,14 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 
 def _refused(error: Exception) -> NoReturn:
-    """A service's refusal in the API's error shape: 403 for the role, 409 for the
-    document's state (over-receipt, duplicate bill, wrong status), 422 otherwise."""
+    """A service's refusal in the API's error shape: 403 for the role, the status the
+    purchasing error names (409 for the document's state: ``over_receipt``,
+    ``duplicate_bill``, ``invalid_state``), 422 for any other refusal."""
     if isinstance(error, PermissionRefused):
         raise ApiError(str(error), status_code=403, code="permission_denied") from error
-    if isinstance(error, services.OverReceipt | services.DuplicateBill | services.PurchaseOrderState):
+    if isinstance(error, services.PurchasingError) and error.status == status.HTTP_409_CONFLICT:
         raise Conflict(str(error), code=error.code) from error
-    code = getattr(error, "code", "") or "unprocessable"
+    code = error.code if isinstance(error, services.PurchasingError) else "unprocessable"
     raise Unprocessable(str(error), code=code) from error
 
 
@@ -106,8 +107,8 @@ def _supplier_or_404(code: str) -> Supplier:
     return supplier
 
 
-def _order_or_404(number: str, *, with_body: bool = False) -> PurchaseOrder:
-    order = queries.purchase_order_by_number(number, with_body=with_body)
+def _order_or_404(number: str, *, body: bool = False) -> PurchaseOrder:
+    order = queries.purchase_order_by_number(number, body=body)
     if order is None:
         raise exceptions.NotFound(f"There is no purchase order “{number}”.")
     return order
@@ -193,7 +194,7 @@ class SupplierItemListSetView(StaffView):
             )
         except SERVICE_REFUSALS as refused:
             _refused(refused)
-        body = SupplierItemOutSerializer(queries.supplier_item_with_sku(item)).data
+        body = SupplierItemOutSerializer(queries.supplier_item_read(item)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -216,7 +217,9 @@ class PurchaseOrderListCreateView(StaffView):
         query.is_valid(raise_exception=True)
         page = self.paginate_queryset(queries.purchase_orders(**query.validated_data))
         assert page is not None
-        return self.get_paginated_response(PurchaseOrderOutSerializer(page, many=True).data)
+        context = {"skus": queries.skus_of_orders(page)}
+        body = PurchaseOrderOutSerializer(page, many=True, context=context).data
+        return self.get_paginated_response(body)
 
     @extend_schema(
         request=PurchaseOrderCreateSerializer,
@@ -239,6 +242,7 @@ class PurchaseOrderListCreateView(StaffView):
                 problems[f"lines[{index}].sku"] = [f"No product has the SKU “{line['sku']}”."]
         if problems:
             raise exceptions.ValidationError(problems)
+        assert supplier is not None and warehouse is not None
         try:
             order = services.purchase_order_create(
                 user=request.user,
@@ -270,7 +274,7 @@ class PurchaseOrderDetailView(StaffView):
 
     @extend_schema(responses={200: PurchaseOrderOutSerializer, **ERRORS})
     def get(self, request: Request, number: str, *args: Any, **kwargs: Any) -> Response:
-        order = _order_or_404(number, with_body=True)
+        order = _order_or_404(number, body=True)
         return Response(PurchaseOrderOutSerializer(order).data)
 
 
@@ -282,9 +286,7 @@ class PurchaseOrderSendView(StaffView):
     lookup_field = "number"
     permissions = {"POST": ("purchasing.change_purchaseorder",)}
 
-    @extend_schema(
-        request=None, responses={200: PurchaseOrderOutSerializer, **ERRORS, **REFUSALS}
-    )
+    @extend_schema(request=None, responses={200: PurchaseOrderOutSerializer, **ERRORS, **REFUSALS})
     def post(self, request: Request, number: str, *args: Any, **kwargs: Any) -> Response:
         order = _order_or_404(number)
         try:
@@ -302,9 +304,7 @@ class PurchaseOrderCancelView(StaffView):
     lookup_field = "number"
     permissions = {"POST": ("purchasing.change_purchaseorder",)}
 
-    @extend_schema(
-        request=None, responses={200: PurchaseOrderOutSerializer, **ERRORS, **REFUSALS}
-    )
+    @extend_schema(request=None, responses={200: PurchaseOrderOutSerializer, **ERRORS, **REFUSALS})
     def post(self, request: Request, number: str, *args: Any, **kwargs: Any) -> Response:
         order = _order_or_404(number)
         try:
@@ -337,20 +337,20 @@ class ReceiptCreateView(StaffView):
     """Goods arrived against a purchase order, with the freight, duty or insurance paid
     to bring them in (spread over the lines and into their stock cost)."""
 
-    serializer_class = ReceiptCreateSerializer
+    serializer_class = PurchaseReceiptCreateSerializer
     queryset = PurchaseOrder.objects.none()
     lookup_field = "number"
     permissions = {"POST": ("purchasing.add_receipt",)}
 
     @extend_schema(
-        request=ReceiptCreateSerializer,
+        request=PurchaseReceiptCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: ReceiptOutSerializer, **ERRORS, **REFUSALS},
+        responses={201: PurchaseReceiptOutSerializer, **ERRORS, **REFUSALS},
     )
     def post(self, request: Request, number: str, *args: Any, **kwargs: Any) -> Response:
         key = parse_idempotency_key(request, required=False)
         order = _order_or_404(number)
-        incoming = ReceiptCreateSerializer(data=request.data)
+        incoming = PurchaseReceiptCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         quantities: dict[int, int] = {}
@@ -378,7 +378,7 @@ class ReceiptCreateView(StaffView):
                 basis=data["basis"],
                 idempotency_key=key or "",
             )
-            return dict(ReceiptOutSerializer(receipt).data)
+            return dict(PurchaseReceiptOutSerializer(receipt).data)
 
         try:
             if key is None:
@@ -438,5 +438,4 @@ class SupplierBillCreateView(StaffView):
             )
         except SERVICE_REFUSALS as refused:
             _refused(refused)
-        bill.order = order
         return Response(SupplierBillOutSerializer(bill).data, status=status.HTTP_201_CREATED)
