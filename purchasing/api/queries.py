@@ -99,16 +99,16 @@ def purchase_orders(
     sku: str | None = None,
     origin: str | None = None,
 ) -> QuerySet[PurchaseOrder]:
-    """Purchase orders, newest first; a filter left out (None) does not filter, an
-    unknown supplier or SKU matches nothing."""
+    """Purchase orders, newest first; a filter left out (None or empty) does not
+    filter, an unknown supplier or SKU matches nothing."""
     orders = PurchaseOrder.objects.order_by("-order_date", "-pk")
     if status:
         orders = orders.filter(status=status)
     if origin:
         orders = orders.filter(origin=origin)
-    if supplier is not None:
+    if supplier:
         orders = orders.filter(supplier__code=_clean(supplier))
-    if sku is not None:
+    if sku:
         orders = orders.filter(
             Exists(
                 PurchaseOrderLine.objects.filter(

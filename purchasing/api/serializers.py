@@ -195,10 +195,20 @@ class SupplierBillCreateSerializer(serializers.Serializer):
 
 
 class PurchaseOrderQuerySerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=PurchaseOrder.Status.choices, required=False)
-    supplier = serializers.CharField(max_length=16, required=False, help_text="Supplier code.")
-    sku = serializers.CharField(max_length=128, required=False, help_text="Orders with this SKU.")
-    origin = serializers.ChoiceField(choices=PurchaseOrder.Origin.choices, required=False)
+    """Filters of the list; one left out or empty (``?status=``) does not filter."""
+
+    status = serializers.ChoiceField(
+        choices=PurchaseOrder.Status.choices, required=False, allow_blank=True
+    )
+    supplier = serializers.CharField(
+        max_length=16, required=False, allow_blank=True, help_text="Supplier code."
+    )
+    sku = serializers.CharField(
+        max_length=128, required=False, allow_blank=True, help_text="Orders with this SKU."
+    )
+    origin = serializers.ChoiceField(
+        choices=PurchaseOrder.Origin.choices, required=False, allow_blank=True
+    )
 
 
 # --- output --------------------------------------------------------------------------

@@ -363,7 +363,10 @@ class ReceiptCreateView(StaffView):
                 quantities.get(order_line.product_id, 0) + line["quantity"]
             )
 
+        replayed_by_service = False
+
         def receive() -> dict[str, Any]:
+            nonlocal replayed_by_service
             receipt = services.purchase_order_receive(
                 user=request.user,
                 order=order,
@@ -378,6 +381,8 @@ class ReceiptCreateView(StaffView):
                 basis=data["basis"],
                 idempotency_key=key or "",
             )
+            # the key was used on this order by another client: the first receipt
+            replayed_by_service = getattr(receipt, "_replayed", False)
             return dict(PurchaseReceiptOutSerializer(receipt).data)
 
         try:
@@ -395,7 +400,7 @@ class ReceiptCreateView(StaffView):
         except SERVICE_REFUSALS as refused:
             _refused(refused)
         response = Response(answer, status=status.HTTP_201_CREATED)
-        if not created:
+        if not created or replayed_by_service:
             response["Idempotent-Replayed"] = "true"
         return response
 

@@ -463,6 +463,7 @@ def test_purchase_orders_are_listed_newest_first_and_filtered(
     assert numbers("?sku=NOPE") == []
     assert numbers("?origin=replenishment") == [second.number]
     assert numbers("?origin=manual&supplier=ALPINE") == [first.number]
+    assert numbers("?status=&supplier=&sku=&origin=") == [second.number, first.number]
     listed = buyer.get("/api/v1/purchase-orders/?supplier=ALPINE").json()
     assert listed == {
         "count": 1,
@@ -673,6 +674,21 @@ def test_a_retried_receipt_answers_with_the_first_and_receives_nothing_twice(
     assert Receipt.objects.get().idempotency_key == key
     assert on_hand(tent.pk, warehouse.pk) == 3
     assert OutboxEvent.objects.filter(event="purchase_order.received").count() == 1
+
+
+def test_a_receipt_sent_again_by_another_scanner_with_the_same_key_answers_with_the_first(
+    receiver, alpine, warehouse, tent, stove
+):
+    order = order_of(tent, stove)
+    other_scanner = client_for(StaffFactory(username="walter", role="Warehouse"))
+    body = {"lines": [{"sku": sku(tent), "quantity": 2}]}
+
+    first = receive(receiver, order.number, body, "delivery-4711")
+    again = receive(other_scanner, order.number, body, "delivery-4711")
+
+    assert again.status_code == 201 and again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert on_hand(tent.pk, warehouse.pk) == 2
 
 
 # --- bills ---------------------------------------------------------------------------
