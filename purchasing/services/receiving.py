@@ -48,6 +48,12 @@ from purchasing.services.errors import OverReceipt, PurchaseOrderState, Purchasi
 from purchasing.webhook_payloads import receipt_payload
 
 CENT = Decimal("0.01")
+# a received order still takes what its over-receipt tolerance allows
+RECEIVABLE = {
+    PurchaseOrder.Status.SENT,
+    PurchaseOrder.Status.PARTIALLY_RECEIVED,
+    PurchaseOrder.Status.RECEIVED,
+}
 COST_PLACES = Decimal("0.0001")
 
 
@@ -113,9 +119,7 @@ def _charges(charges: Sequence[ChargeRequest]) -> list[ReceiptCharge]:
     for charge in charges:
         if charge.kind not in ReceiptCharge.Kind.values:
             raise PurchasingError(
-                f"Unknown charge {charge.kind!r}: use "
-                + ", ".join(ReceiptCharge.Kind.values)
-                + "."
+                f"Unknown charge {charge.kind!r}: use " + ", ".join(ReceiptCharge.Kind.values) + "."
             )
         try:
             amount = Decimal(str(charge.amount))
@@ -185,17 +189,15 @@ def purchase_order_receive(
             if first is not None:
                 first._replayed = True  # type: ignore[attr-defined]
                 return first
-        if not order.is_open:
+        if order.status not in RECEIVABLE:
             raise PurchaseOrderState(
                 f"{order.number} is {order.get_status_display().lower()}; goods are received "
-                "only on a sent order."
+                "only on a sent order that is not closed."
             )
         taken = _check_lines(order, lines)
         values = [money(quantity * line.unit_cost) for line, quantity in taken]
         weights = (
-            values
-            if basis == Receipt.Basis.VALUE
-            else [Decimal(quantity) for _, quantity in taken]
+            values if basis == Receipt.Basis.VALUE else [Decimal(quantity) for _, quantity in taken]
         )
         charges_total = sum((row.amount for row in charge_rows), start=Decimal("0"))
         shares = charges_allocate(charges_total, weights)
