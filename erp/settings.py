@@ -7,9 +7,8 @@ PostgreSQL (``erp.embedded_db``) and a file-system Celery broker under ``var/``.
 SQLite is refused: stock and ledger guarantees rely on PostgreSQL.
 """
 
-from pathlib import Path
-
 from decimal import Decimal
+from pathlib import Path
 
 import environ
 from csp import constants as csp
@@ -439,6 +438,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # choice sets that several components share a field name with ("status")
+    "ENUM_NAME_OVERRIDES": {
+        "PurchaseOrderStatusEnum": "purchasing.models.PurchaseOrder.Status",
+        "SupplierBillStatusEnum": "purchasing.models.SupplierBill.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "erp.api.schema.add_error_responses",
@@ -581,7 +585,9 @@ LOGGING = {
 # ordered, and how far a supplier's bill may differ from the purchase order
 # before it is held for approval (percent). Input VAT on bills defaults to the
 # sales rate.
-PURCHASING_OVER_RECEIPT_TOLERANCE = Decimal(env.str("PURCHASING_OVER_RECEIPT_TOLERANCE", default="0"))
+PURCHASING_OVER_RECEIPT_TOLERANCE = Decimal(
+    env.str("PURCHASING_OVER_RECEIPT_TOLERANCE", default="0")
+)
 PURCHASING_PRICE_TOLERANCE = Decimal(env.str("PURCHASING_PRICE_TOLERANCE", default="2"))
 PURCHASING_QUANTITY_TOLERANCE = Decimal(env.str("PURCHASING_QUANTITY_TOLERANCE", default="0"))
 PURCHASE_TAX_RATE = env.str("PURCHASE_TAX_RATE", default=SALES_TAX_RATE)

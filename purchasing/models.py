@@ -250,6 +250,9 @@ class ReceiptLine(models.Model):
             models.CheckConstraint(condition=Q(charges__gte=0), name="receipt_line_charges"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.quantity} received on {self.receipt_id}"
+
     @property
     def landed_unit_cost(self) -> Decimal:
         return ((self.value + self.charges) / self.quantity).quantize(Decimal("0.0001"))
@@ -271,6 +274,9 @@ class ReceiptCharge(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_charge_gt_0"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
 
 
 class SupplierBill(models.Model):
@@ -380,6 +386,9 @@ class SupplierBillLine(models.Model):
             models.CheckConstraint(condition=Q(quantity__gt=0), name="bill_line_qty_gt_0"),
             models.CheckConstraint(condition=Q(unit_cost__gte=0), name="bill_line_cost_gte_0"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} at {self.unit_cost}"
 
 
 class SupplierPayment(models.Model):

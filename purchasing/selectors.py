@@ -27,7 +27,7 @@ OPEN = (PurchaseOrder.Status.SENT, PurchaseOrder.Status.PARTIALLY_RECEIVED)
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
-def purchase_order_total_expression() -> Subquery:
+def purchase_order_total_expression() -> Coalesce:
     """Sum of quantity x unit cost over the order's lines (to the cent per line)."""
     total = (
         PurchaseOrderLine.objects.filter(order_id=OuterRef("pk"))

@@ -12,9 +12,7 @@ from purchasing.services import PURCHASE_ORDER_EMAIL
 @side_effect_task(kind=PURCHASE_ORDER_EMAIL)
 def send_purchase_order(order_id: int) -> Outcome:
     order = (
-        PurchaseOrder.objects.select_related("supplier", "warehouse")
-        .filter(pk=order_id)
-        .first()
+        PurchaseOrder.objects.select_related("supplier", "warehouse").filter(pk=order_id).first()
     )
     if order is None:
         return Outcome(performed=False, note="The purchase order no longer exists.")

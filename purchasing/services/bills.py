@@ -114,16 +114,15 @@ def match_reasons(
     quantity_tolerance = Decimal(settings.PURCHASING_QUANTITY_TOLERANCE)
     allowed = int((unbilled * (1 + quantity_tolerance / 100)).to_integral_value(ROUND_FLOOR))
     if quantity > allowed:
-        reasons.append(
-            f"“{title}”: billed {quantity}, received and not yet billed {unbilled}."
-        )
+        reasons.append(f"“{title}”: billed {quantity}, received and not yet billed {unbilled}.")
     price_tolerance = Decimal(settings.PURCHASING_PRICE_TOLERANCE)
     if line.unit_cost:
         change = (unit_cost - line.unit_cost) / line.unit_cost * 100
         if abs(change) > price_tolerance:
             reasons.append(
-                f"“{title}”: price {unit_cost.normalize():f} against {line.unit_cost.normalize():f} "
-                f"on the order ({change:+.1f} %, tolerance {price_tolerance} %)."
+                f"“{title}”: price {unit_cost.normalize():f} against "
+                f"{line.unit_cost.normalize():f} on the order ({change:+.1f} %, "
+                f"tolerance {price_tolerance} %)."
             )
     elif unit_cost:
         reasons.append(f"“{title}”: price {unit_cost} against 0 on the order.")
@@ -155,17 +154,17 @@ def supplier_bill_enter(
         raise PurchasingError("A bill needs at least one line.")
     with transaction.atomic():
         order = lock_objects.purchase_order_for_update(order.pk)
-        if order.status not in BILLABLE:
-            raise PurchaseOrderState(
-                f"{order.number} is {order.get_status_display().lower()}; bills are entered "
-                "against sent orders that are not fully billed."
-            )
         existing = SupplierBill.objects.filter(
             supplier=order.supplier, kind=SupplierBill.Kind.BILL, supplier_reference=reference
         ).exclude(status=SupplierBill.Status.REJECTED)
         if first := existing.first():
             raise DuplicateBill(
                 f"{order.supplier.code}'s bill {reference} is entered already as {first.number}."
+            )
+        if order.status not in BILLABLE:
+            raise PurchaseOrderState(
+                f"{order.number} is {order.get_status_display().lower()}; bills are entered "
+                "against sent orders that are not fully billed."
             )
         by_product = _lines_by_product(order)
         rows: list[SupplierBillLine] = []
@@ -448,7 +447,8 @@ def supplier_return(
                 note.entry = journal_entry_post(
                     source=f"supplier-debit-note:{note.pk}",
                     kind="supplier_debit_note",
-                    description=f"Debit note {note.number} to {order.supplier.code} ({order.number})",
+                    description=f"Debit note {note.number} to {order.supplier.code} "
+                    f"({order.number})",
                     postings=postings,
                     day=today,
                     user=user,

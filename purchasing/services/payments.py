@@ -29,7 +29,10 @@ from purchasing.permissions import PAYMENT_ADD
 from purchasing.services.errors import PurchasingError
 
 CENT = Decimal("0.01")
-METHOD_ACCOUNTS = {SupplierPayment.Method.BANK_TRANSFER: "bank", SupplierPayment.Method.CASH: "cash"}
+METHOD_ACCOUNTS: dict[str, str] = {
+    SupplierPayment.Method.BANK_TRANSFER: "bank",
+    SupplierPayment.Method.CASH: "cash",
+}
 
 
 def supplier_payment_record(

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from accounting.services import business_date, money
 from erp.permissions import permission_require
-from erp.services.outbox import outbox_events_record
+from erp.services.outbox import outbox_batch, outbox_events_record
 from erp.services.sequences import sequence_next
 from inventory.services import InventoryError, stock_receive
 from purchasing import lock_objects
@@ -48,6 +48,12 @@ from purchasing.services.errors import OverReceipt, PurchaseOrderState, Purchasi
 from purchasing.webhook_payloads import receipt_payload
 
 CENT = Decimal("0.01")
+# a received order still takes what its over-receipt tolerance allows
+RECEIVABLE = {
+    PurchaseOrder.Status.SENT,
+    PurchaseOrder.Status.PARTIALLY_RECEIVED,
+    PurchaseOrder.Status.RECEIVED,
+}
 COST_PLACES = Decimal("0.0001")
 
 
@@ -113,9 +119,7 @@ def _charges(charges: Sequence[ChargeRequest]) -> list[ReceiptCharge]:
     for charge in charges:
         if charge.kind not in ReceiptCharge.Kind.values:
             raise PurchasingError(
-                f"Unknown charge {charge.kind!r}: use "
-                + ", ".join(ReceiptCharge.Kind.values)
-                + "."
+                f"Unknown charge {charge.kind!r}: use " + ", ".join(ReceiptCharge.Kind.values) + "."
             )
         try:
             amount = Decimal(str(charge.amount))
@@ -178,24 +182,22 @@ def purchase_order_receive(
     if len(idempotency_key) > 255:
         raise PurchasingError("The idempotency key is longer than 255 characters.")
     charge_rows = _charges(charges)
-    with transaction.atomic():
+    with transaction.atomic(), outbox_batch():
         order = lock_objects.purchase_order_for_update(order.pk)
         if idempotency_key:
             first = Receipt.objects.filter(order=order, idempotency_key=idempotency_key).first()
             if first is not None:
                 first._replayed = True  # type: ignore[attr-defined]
                 return first
-        if not order.is_open:
+        if order.status not in RECEIVABLE:
             raise PurchaseOrderState(
                 f"{order.number} is {order.get_status_display().lower()}; goods are received "
-                "only on a sent order."
+                "only on a sent order that is not closed."
             )
         taken = _check_lines(order, lines)
         values = [money(quantity * line.unit_cost) for line, quantity in taken]
         weights = (
-            values
-            if basis == Receipt.Basis.VALUE
-            else [Decimal(quantity) for _, quantity in taken]
+            values if basis == Receipt.Basis.VALUE else [Decimal(quantity) for _, quantity in taken]
         )
         charges_total = sum((row.amount for row in charge_rows), start=Decimal("0"))
         shares = charges_allocate(charges_total, weights)
