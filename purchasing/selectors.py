@@ -8,18 +8,21 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import (
+    Count,
     DecimalField,
     ExpressionWrapper,
     F,
     Min,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
+from oscar.core.loading import get_model
 
 from purchasing.models import PurchaseOrder, PurchaseOrderLine, SupplierBill
 
@@ -132,14 +135,13 @@ def open_bills() -> QuerySet[SupplierBill]:
 # --- the staff screens' reads (incoming goods page, role home pages) ---------
 
 
-def incoming_lines(*, warehouse_id: int | None = None, due_by: date | None = None):
-    """Open lines of sent orders with what is still to come (``open_quantity``)
+def incoming_lines(
+    *, warehouse_id: int | None = None, due_by: date | None = None
+) -> QuerySet[PurchaseOrderLine]:
+    """Open lines of sent orders with what is still to come (``open_units``)
     and the product's SKU (``sku``), soonest expected first; one query."""
-    from django.db.models import OuterRef as _OuterRef
-    from oscar.core.loading import get_model
-
-    stock_record = get_model("partner", "StockRecord")
-    sku = stock_record.objects.filter(product=_OuterRef("product_id")).order_by("pk")
+    stock_records = get_model("partner", "StockRecord")
+    sku = stock_records.objects.filter(product=OuterRef("product_id")).order_by("pk")
     lines = PurchaseOrderLine.objects.filter(
         order__status__in=OPEN, received_quantity__lt=F("quantity")
     )
@@ -168,8 +170,6 @@ def open_orders(*, warehouse_id: int | None = None) -> QuerySet[PurchaseOrder]:
 def purchase_order_counts(*, today: date, due_by: date) -> dict[str, int]:
     """Drafts to send, open orders past their expected date, and open orders
     expected by ``due_by``; one query."""
-    from django.db.models import Count, Q
-
     return PurchaseOrder.objects.aggregate(
         draft=Count("pk", filter=Q(status=PurchaseOrder.Status.DRAFT)),
         late=Count("pk", filter=Q(status__in=OPEN, expected_date__lt=today)),
@@ -179,8 +179,6 @@ def purchase_order_counts(*, today: date, due_by: date) -> dict[str, int]:
 
 def bills_on_hold_totals() -> dict[str, tuple[int, Decimal]]:
     """Bills on hold per currency: (how many, their total); one query."""
-    from django.db.models import Count
-
     rows = (
         SupplierBill.objects.filter(status=SupplierBill.Status.ON_HOLD)
         .values("currency")

@@ -65,7 +65,6 @@ class SupplierBillAdmin(ReadOnlyAdmin):
         "balance_amount",
         "status",
         "reasons",
-        "bill_links",
     ]
     list_filter = ["status", "kind", "supplier", "bill_date"]
     list_select_related = ["supplier", "order"]
@@ -141,10 +140,7 @@ class SupplierBillAdmin(ReadOnlyAdmin):
                 " · ", '<a href="{}">{}</a>', ((url, text) for text, url in self._links(bill, user))
             )
 
-        return [
-            bill_links if shown == "bill_links" else shown
-            for shown in super().get_list_display(request)
-        ]
+        return [*super().get_list_display(request), bill_links]
 
     def _links(self, bill: SupplierBill, user: Any) -> list[tuple[str, str]]:
         def url(name: str) -> str:

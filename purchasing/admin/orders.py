@@ -123,7 +123,6 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
         "expected_date",
         "total",
         "received",
-        "order_links",
     ]
     list_filter = ["status", LateFilter, "origin", "warehouse", "supplier"]
     search_fields = ["number", "supplier__code", "supplier__name"]
@@ -190,13 +189,10 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
                 ((url, text) for text, url in self._links(order, user)),
             )
 
-        return [
-            order_links if shown == "order_links" else shown
-            for shown in super().get_list_display(request)
-        ]
+        return [*super().get_list_display(request), order_links]
 
     def _links(self, order: PurchaseOrder, user: Any) -> list[tuple[str, str]]:
-        """What may be done next with ``order`` (for ``user``, when given)."""
+        """What ``user`` may do next with ``order``."""
 
         def url(name: str) -> str:
             return reverse(f"admin:purchasing_purchaseorder_{name}", args=[order.pk])
