@@ -213,3 +213,15 @@ def test_the_incoming_page_costs_the_same_queries_for_one_line_and_many(client, 
 
     assert len(response.context["lines"]) == 7
     assert len(one) == len(many)
+
+
+def test_the_stock_list_links_to_incoming_goods_for_roles_that_may_open_it(client, main):
+    links = {}
+    for role in ("Warehouse", "Sales"):
+        client.force_login(StaffFactory(username=f"stock-{role.lower()}", role=role))
+        page = client.get(f"/admin/inventory/stock/?warehouse__id__exact={main.pk}")
+        links[role] = f'href="/warehouse/purchasing/incoming/?warehouse={main.pk}"' in (
+            page.content.decode()
+        )
+
+    assert links == {"Warehouse": True, "Sales": False}
