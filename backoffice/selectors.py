@@ -18,6 +18,7 @@ from inventory import selectors as inventory_selectors
 from orders import selectors as order_selectors
 from orders import statuses
 from purchasing import selectors as purchasing_selectors
+from purchasing.models import PurchaseOrder
 
 #: the chart covers this many days, today included
 CHART_DAYS = 30
@@ -111,3 +112,9 @@ def purchase_orders(*, today: date) -> dict[str, int]:
 def bills_on_hold() -> dict[str, tuple[int, Decimal]]:
     """Supplier bills on hold per currency: (how many, their total)."""
     return purchasing_selectors.bills_on_hold_totals()
+
+
+def deliveries_due(*, today: date, limit: int) -> list[PurchaseOrder]:
+    """The open purchase orders expected within a week (late ones first), at most ``limit``."""
+    due_by = today + timedelta(days=DELIVERIES_DAYS)
+    return list(purchasing_selectors.open_orders(due_by=due_by)[:limit])

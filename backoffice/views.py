@@ -46,6 +46,8 @@ STEP_LABELS = {
     "pack": "Being picked, to pack",
     "ship": "Packed, to ship",
 }
+#: the deliveries due listed on the home page (the figure counts them all)
+DELIVERIES_LISTED = 10
 #: every status an order counts as a sale in
 SOLD = tuple(status for status in statuses.PIPELINE if status != statuses.CANCELLED)
 
@@ -230,6 +232,9 @@ def home(request: HttpRequest) -> HttpResponse:
             )
         )
     context["purchasing_figures"] = _purchasing_figures(user, today)
+    if may_see(user, "deliveries_due"):
+        context["deliveries"] = selectors.deliveries_due(today=today, limit=DELIVERIES_LISTED)
+        context["today"] = today
     screens = navigation.screens_for(user)
     sections: dict[str, list[Any]] = {}
     for screen in screens:

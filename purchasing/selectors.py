@@ -159,11 +159,15 @@ def incoming_lines(
     )
 
 
-def open_orders(*, warehouse_id: int | None = None) -> QuerySet[PurchaseOrder]:
-    """Sent orders still expecting goods, soonest expected first."""
+def open_orders(
+    *, warehouse_id: int | None = None, due_by: date | None = None
+) -> QuerySet[PurchaseOrder]:
+    """Sent orders still expecting goods (expected by ``due_by``), soonest expected first."""
     orders = PurchaseOrder.objects.filter(status__in=OPEN)
     if warehouse_id is not None:
         orders = orders.filter(warehouse_id=warehouse_id)
+    if due_by is not None:
+        orders = orders.filter(expected_date__lte=due_by)
     return orders.select_related("supplier", "warehouse").order_by("expected_date", "number")
 
 

@@ -389,7 +389,8 @@ def purchasing_business(today: date) -> dict[str, object]:
 
 def test_the_purchasing_figures_count_drafts_late_orders_deliveries_due_and_held_bills(client):
     today = timezone.localdate()
-    held = purchasing_business(today)["held"]
+    business = purchasing_business(today)
+    held = business["held"]
     login(client, "Manager")
 
     shown = figures(client.get(HOME))
@@ -407,16 +408,19 @@ def test_the_purchasing_figures_count_drafts_late_orders_deliveries_due_and_held
     }
     assert counted == {"po-drafts": 1, "po-late": 1, "bills-on-hold": 1}
     assert len(client.get(shown["deliveries-due"][2]).context["lines"]) == 2
+    listed = [order.number for order in client.get(HOME).context["deliveries"]]
+    assert listed == [business["late"].number, business["due"].number]
 
 
 @pytest.mark.parametrize(
     ("role", "queries"),
-    # purchasing adds one query for the order counts and one for the bills on hold
+    # purchasing adds one query for the order counts, one for the bills on hold
+    # and one for the deliveries due
     [
-        ("Manager", 12),
+        ("Manager", 13),
         ("Sales", 9),
         ("Accounting", 10),
-        ("Warehouse", 9),
+        ("Warehouse", 10),
         ("Purchasing", 8),
         ("HR", 5),
     ],
