@@ -83,6 +83,10 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
     carriers.add_carriers(apps, None)
     chart = __import__("accounting.migrations.0003_chart_of_accounts", fromlist=["seed_chart"])
     chart.seed_chart(apps, None)
+    purchasing_accounts = __import__(
+        "accounting.migrations.0007_purchasing_accounts", fromlist=["seed_accounts"]
+    )
+    purchasing_accounts.seed_accounts(apps, None)
     from erp.legal_pages import legal_pages_create
 
     legal_pages_create(apps)

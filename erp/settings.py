@@ -7,6 +7,7 @@ PostgreSQL (``erp.embedded_db``) and a file-system Celery broker under ``var/``.
 SQLite is refused: stock and ledger guarantees rely on PostgreSQL.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -574,3 +575,14 @@ LOGGING = {
         "sorl.thumbnail": {"level": "ERROR"},
     },
 }
+
+# Purchasing (purchasing.services): how far goods received may pass what was
+# ordered, and how far a supplier's bill may differ from the purchase order
+# before it is held for approval (percent). Input VAT on bills defaults to the
+# sales rate.
+PURCHASING_OVER_RECEIPT_TOLERANCE = Decimal(
+    env.str("PURCHASING_OVER_RECEIPT_TOLERANCE", default="0")
+)
+PURCHASING_PRICE_TOLERANCE = Decimal(env.str("PURCHASING_PRICE_TOLERANCE", default="2"))
+PURCHASING_QUANTITY_TOLERANCE = Decimal(env.str("PURCHASING_QUANTITY_TOLERANCE", default="0"))
+PURCHASE_TAX_RATE = env.str("PURCHASE_TAX_RATE", default=SALES_TAX_RATE)

@@ -231,3 +231,13 @@ def sku_of(product_id: int) -> str:
         .first()
         or ""
     )
+
+
+def skus_of(product_ids: Iterable[int]) -> dict[int, str]:
+    """The SKU of each product's first listing, in one query (missing: no listing)."""
+    rows = (
+        StockRecord.objects.filter(product_id__in=list(product_ids))
+        .order_by("-pk")
+        .values_list("product_id", "partner_sku")
+    )
+    return dict(rows)  # later rows win: the first listing's SKU stays

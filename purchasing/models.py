@@ -2,16 +2,16 @@
 
 Invariants, enforced by PostgreSQL (CHECK constraints) and not only by Python:
 
-- per purchase-order line ``0 <= billed_quantity <= received_quantity`` and
-  ``returned_quantity <= received_quantity + returned_quantity`` (received is net
-  of returns); received never passes ordered by more than the over-receipt
-  tolerance (checked by ``purchasing.services`` under the line's row lock);
+- per purchase-order line ``0 <= billed_quantity <= received_quantity`` (received
+  is net of goods sent back); received never passes ordered by more than the
+  over-receipt tolerance (checked by ``purchasing.services`` under the order's
+  row lock);
 - ``received_value`` is what the line's receipts credited to "goods received not
   invoiced" (GRNI) at the PO price, ``billed_value`` what bills and debit notes
   took back out of it; GRNI of the line is their difference, never negative;
 - document numbers (``PO-2026-000001``, ``BILL-...``, ``DN-...``) are gap-free per
   series and year (``erp.services.sequences``);
-- a supplier's bill number is unique per supplier;
+- a supplier's bill number is unique per supplier (a rejected bill frees it);
 - posted bills, debit notes, receipts and payments are never edited: corrections
   are new documents (a debit note, a reversing entry);
 - only ``purchasing.services`` writes these tables.
@@ -184,8 +184,9 @@ class PurchaseOrderLine(models.Model):
 
     @property
     def open_quantity(self) -> int:
-        """Ordered and not yet arrived (never below zero)."""
-        return max(self.quantity - self.received_quantity - self.returned_quantity, 0)
+        """Ordered and not yet arrived (never below zero); goods sent back may be
+        replaced, so they count as not arrived."""
+        return max(self.quantity - self.received_quantity, 0)
 
     @property
     def total(self) -> Decimal:
@@ -249,6 +250,9 @@ class ReceiptLine(models.Model):
             models.CheckConstraint(condition=Q(charges__gte=0), name="receipt_line_charges"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.quantity} received on {self.receipt_id}"
+
     @property
     def landed_unit_cost(self) -> Decimal:
         return ((self.value + self.charges) / self.quantity).quantize(Decimal("0.0001"))
@@ -270,6 +274,9 @@ class ReceiptCharge(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_charge_gt_0"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
 
 
 class SupplierBill(models.Model):
@@ -327,7 +334,7 @@ class SupplierBill(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["supplier", "supplier_reference"],
-                condition=Q(kind="bill"),
+                condition=Q(kind="bill") & ~Q(status="rejected"),
                 name="supplier_bill_reference_once",
             ),
             models.CheckConstraint(condition=Q(total__gte=0), name="supplier_bill_total_gte_0"),
@@ -379,6 +386,9 @@ class SupplierBillLine(models.Model):
             models.CheckConstraint(condition=Q(quantity__gt=0), name="bill_line_qty_gt_0"),
             models.CheckConstraint(condition=Q(unit_cost__gte=0), name="bill_line_cost_gte_0"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} at {self.unit_cost}"
 
 
 class SupplierPayment(models.Model):

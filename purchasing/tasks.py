@@ -19,9 +19,9 @@ from accounting.seller import seller_now
 from erp.side_effects import Outcome, side_effect_task
 from purchasing.models import PurchaseOrder
 from purchasing.pdf import order_total, payment_terms, purchase_order_pdf
+from purchasing.services import PURCHASE_ORDER_EMAIL  # recorded by purchase_order_send
 
-# side effect kind (erp.SideEffect.kind), recorded by purchase_order_send
-PURCHASE_ORDER_EMAIL = "purchase_order_email"
+__all__ = ["PURCHASE_ORDER_EMAIL", "send_purchase_order_email"]
 
 #: the order statuses in which the supplier is still to get the order
 SENDABLE = {

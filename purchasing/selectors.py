@@ -1,0 +1,129 @@
+"""Reads of purchasing: lists with their totals in one query, what is coming
+into each warehouse and when, what is owed and when it falls due."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from purchasing.models import PurchaseOrder, PurchaseOrderLine, SupplierBill
+
+OPEN = (PurchaseOrder.Status.SENT, PurchaseOrder.Status.PARTIALLY_RECEIVED)
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def purchase_order_total_expression() -> Coalesce:
+    """Sum of quantity x unit cost over the order's lines (to the cent per line)."""
+    total = (
+        PurchaseOrderLine.objects.filter(order_id=OuterRef("pk"))
+        .values("order_id")
+        .annotate(
+            amount=Sum(
+                ExpressionWrapper(F("quantity") * F("unit_cost"), output_field=MONEY),
+            )
+        )
+        .values("amount")
+    )
+    return Coalesce(Subquery(total, output_field=MONEY), Value(Decimal("0")), output_field=MONEY)
+
+
+def purchase_orders_for_list() -> QuerySet[PurchaseOrder]:
+    """Orders with supplier, warehouse, their lines (and products) and total."""
+    return (
+        PurchaseOrder.objects.select_related("supplier", "warehouse")
+        .annotate(total_amount=purchase_order_total_expression())
+        .prefetch_related(
+            Prefetch("lines", queryset=PurchaseOrderLine.objects.order_by("pk")),
+            Prefetch("bills", queryset=SupplierBill.objects.order_by("pk")),
+        )
+        .order_by("-order_date", "-pk")
+    )
+
+
+def open_lines_for(product_id: int, warehouse_id: int) -> QuerySet[PurchaseOrderLine]:
+    """Lines still expecting goods of a product at a warehouse, oldest expected first."""
+    return (
+        PurchaseOrderLine.objects.filter(
+            product_id=product_id,
+            order__warehouse_id=warehouse_id,
+            order__status__in=OPEN,
+            received_quantity__lt=F("quantity"),
+        )
+        .select_related("order", "order__supplier", "product")
+        .order_by("order__expected_date", "order_id", "pk")
+    )
+
+
+def incoming_by_warehouse(product_ids: Iterable[int]) -> dict[tuple[int, int], int]:
+    """Open quantity on sent orders per (product, warehouse)."""
+    rows = (
+        PurchaseOrderLine.objects.filter(
+            product_id__in=list(product_ids),
+            order__status__in=OPEN,
+            received_quantity__lt=F("quantity"),
+        )
+        .values("product_id", "order__warehouse_id")
+        .annotate(incoming=Sum(F("quantity") - F("received_quantity")))
+    )
+    return {(row["product_id"], row["order__warehouse_id"]): row["incoming"] for row in rows}
+
+
+def expected_dates(product_ids: Iterable[int]) -> dict[int, date]:
+    """The earliest expected date of a sent order still bringing each product
+    (to a sellable warehouse); products with none are missing."""
+    rows = (
+        PurchaseOrderLine.objects.filter(
+            product_id__in=list(product_ids),
+            order__status__in=OPEN,
+            order__warehouse__is_sellable=True,
+            order__warehouse__is_active=True,
+            received_quantity__lt=F("quantity"),
+        )
+        .values("product_id")
+        .annotate(expected=Min("order__expected_date"))
+    )
+    return {row["product_id"]: row["expected"] for row in rows}
+
+
+def posted_bills() -> QuerySet[SupplierBill]:
+    return SupplierBill.objects.filter(
+        kind=SupplierBill.Kind.BILL,
+        status__in=(SupplierBill.Status.MATCHED, SupplierBill.Status.APPROVED),
+    )
+
+
+def bills_due(by: date) -> QuerySet[SupplierBill]:
+    """Posted bills with money still owed, due on or before ``by``, oldest due first."""
+    return (
+        posted_bills()
+        .filter(due_date__lte=by, amount_paid__lt=F("total"))
+        .select_related("supplier", "order")
+        .annotate(open_balance=F("total") - F("amount_paid"))
+        .order_by("due_date", "supplier__code", "pk")
+    )
+
+
+def open_bills() -> QuerySet[SupplierBill]:
+    """Posted bills with money still owed (for the payables aging)."""
+    return (
+        posted_bills()
+        .filter(amount_paid__lt=F("total"))
+        .select_related("supplier")
+        .annotate(open_balance=F("total") - F("amount_paid"))
+        .order_by("supplier__code", "due_date", "pk")
+    )
