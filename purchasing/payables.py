@@ -1,16 +1,21 @@
-"""Reads of what we owe suppliers: the payables aging and the bills due by a date.
+"""The payables aging: what we owe each supplier, by days past due.
 
-Read-only querysets over posted supplier bills (matched, or approved after a
-hold); a bill on hold or rejected is owed nothing yet, and a debit note owes
-nothing itself. The open balance of a bill is ``total - amount_paid``. Each
-function is one query, however many bills there are.
+Not in ``purchasing.selectors`` (the lead's module) only because it was written
+beside the report; it is as read-only as they are. One query, however many bills.
+
+What it counts, so that its total is the Accounts payable account (the figure
+``ledger_audit`` proves): every posted bill (matched, or approved after a hold)
+with its open balance ``total - amount_paid``, less every debit note's total
+(what the supplier owes us back for returned goods, which reduced payables when
+it was posted), each by its due date. Bills on hold or rejected are owed
+nothing yet.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Case, DecimalField, F, Q, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,26 +24,16 @@ from purchasing.models import SupplierBill
 
 ZERO = Decimal("0")
 POSTED = (SupplierBill.Status.MATCHED, SupplierBill.Status.APPROVED)
-#: a posted bill with money still owed on it
-OPEN_BILL = Q(kind=SupplierBill.Kind.BILL, status__in=POSTED, total__gt=F("amount_paid"))
-BALANCE = ExpressionWrapper(
-    F("total") - F("amount_paid"), output_field=DecimalField(max_digits=14, decimal_places=2)
+#: posted bills with money owed, and debit notes (always posted) for money back
+OWED = Q(kind=SupplierBill.Kind.BILL, status__in=POSTED, total__gt=F("amount_paid")) | Q(
+    kind=SupplierBill.Kind.DEBIT_NOTE, total__gt=0
 )
-
-
-def open_bills() -> QuerySet[SupplierBill]:
-    """Posted bills not fully paid, with ``balance_due`` annotated."""
-    return SupplierBill.objects.filter(OPEN_BILL).annotate(balance_due=BALANCE)
-
-
-def bills_due(by: date) -> QuerySet[SupplierBill]:
-    """Posted bills with a balance, due on or before ``by``: by supplier, oldest due first."""
-    return (
-        open_bills()
-        .filter(due_date__lte=by)
-        .select_related("supplier", "order")
-        .order_by("supplier__name", "supplier__code", "currency", "due_date", "pk")
-    )
+#: what each row adds to what we owe: a bill its balance, a debit note less its total
+OWED_AMOUNT = Case(
+    When(kind=SupplierBill.Kind.DEBIT_NOTE, then=-F("total")),
+    default=F("total") - F("amount_paid"),
+    output_field=DecimalField(max_digits=14, decimal_places=2),
+)
 
 
 @dataclass(frozen=True)
@@ -54,7 +49,7 @@ class PayablesAgingRow:
 
 
 def _bucket_filters(as_of: date) -> dict[str, Q]:
-    """Days past due of a bill on ``as_of``, in the receivables aging's buckets."""
+    """Days past due on ``as_of``, in the receivables aging's buckets."""
 
     def days_ago(days: int) -> date:
         return as_of - timedelta(days=days)
@@ -69,18 +64,17 @@ def _bucket_filters(as_of: date) -> dict[str, Q]:
 
 
 def payables_aging(as_of: date | None = None) -> list[PayablesAgingRow]:
-    """Open bill balances per supplier and currency by days past due, for bills
-    dated on or before ``as_of``; one query."""
+    """What we owe per supplier and currency by days past due, counting the
+    bills and debit notes dated on or before ``as_of``; one query."""
     as_of = as_of or timezone.localdate()
     filters = _bucket_filters(as_of)
     rows = (
-        open_bills()
-        .filter(bill_date__lte=as_of)
+        SupplierBill.objects.filter(OWED, bill_date__lte=as_of)
         .values("supplier__code", "supplier__name", "currency")
         .annotate(
             **{
-                f"bucket_{index}": Coalesce(Sum(BALANCE, filter=condition), ZERO)
-                for index, condition in enumerate(filters[bucket] for bucket in AGING_BUCKETS)
+                f"bucket_{index}": Coalesce(Sum(OWED_AMOUNT, filter=filters[bucket]), ZERO)
+                for index, bucket in enumerate(AGING_BUCKETS)
             }
         )
         .order_by("supplier__name", "supplier__code", "currency")

@@ -36,7 +36,8 @@ from accounting.selectors import AGING_BUCKETS
 from erp.csv_export import csv_response, query, wants_csv
 from erp.permissions import staff_permission_required
 from purchasing.models import SupplierBill
-from purchasing.payables import bills_due, payables_aging
+from purchasing.payables import payables_aging
+from purchasing.selectors import bills_due
 
 ZERO = Decimal("0")
 #: Accounting and Managers: they read the books and see supplier bills
@@ -140,17 +141,18 @@ class SupplierDue:
 
     @property
     def total(self) -> Decimal:
-        return sum((bill.balance_due for bill in self.bills), ZERO)  # type: ignore[attr-defined]
+        return sum((bill.open_balance for bill in self.bills), ZERO)  # type: ignore[attr-defined]
 
 
 def _by_supplier(bills: list[SupplierBill]) -> list[SupplierDue]:
+    """The bills (oldest due first) per supplier and currency, suppliers by name."""
     groups: dict[tuple[int, str], SupplierDue] = {}
     for bill in bills:
         key = (bill.supplier_id, bill.currency)
         if key not in groups:
             groups[key] = SupplierDue(bill.supplier.code, bill.supplier.name, bill.currency)
         groups[key].bills.append(bill)
-    return list(groups.values())
+    return sorted(groups.values(), key=lambda due: (due.name, due.code, due.currency))
 
 
 @staff_permission_required(REPORT_PERMISSION)
@@ -207,7 +209,7 @@ def payment_proposal(request: HttpRequest) -> HttpResponse:
                         bill.currency,
                         bill.total,
                         bill.amount_paid,
-                        bill.balance_due,  # type: ignore[attr-defined]
+                        bill.open_balance,  # type: ignore[attr-defined]
                     )
                     for supplier in suppliers
                     for bill in supplier.bills
