@@ -6,6 +6,7 @@ The broker is replaced by a list of what would have been enqueued; the task is
 run by the test as a worker would run it."""
 
 import threading
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from django.db import transaction
 
 from erp.models import SideEffect
 from erp.services import broker
-from erp.side_effects import side_effect_record
+from erp.side_effects import side_effect_record, side_effects_sweep
 from purchasing.models import PurchaseOrder
 from purchasing.tasks import PURCHASE_ORDER_EMAIL, send_purchase_order_email
 from purchasing.tests.test_pdf import purchase_order
@@ -119,3 +120,30 @@ def test_a_failed_send_is_retried_and_marked_done_only_when_it_went(sent, monkey
     assert len(mail.outbox) == 1
     effect.refresh_from_db()
     assert (effect.status, effect.attempts) == (Status.DONE, 2)
+
+
+def test_sending_an_order_e_mails_it_once_after_commit(sent, django_capture_on_commit_callbacks):
+    from erp.permissions import SYSTEM
+    from purchasing.services import PurchaseLineRequest, purchase_order_create, purchase_order_send
+    from purchasing.tests.factories import SupplierFactory
+    from tests.factories import ProductFactory, WarehouseFactory
+
+    order = purchase_order_create(
+        user=SYSTEM,
+        supplier=SupplierFactory(code="ALPINE", email="po@alpine.example"),
+        warehouse=WarehouseFactory(code="MAIN"),
+        lines=[PurchaseLineRequest(ProductFactory(), 3, Decimal("20.00"))],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        purchase_order_send(user=SYSTEM, order=order)
+    assert mail.outbox == []  # the worker sends it, not the request
+
+    (task, args), = sent
+    assert (task, args) == ("purchasing.tasks.send_purchase_order_email", [order.pk])
+    assert send_purchase_order_email(order.pk) is True
+    side_effects_sweep()  # nothing overdue: the lease still runs
+    assert send_purchase_order_email(order.pk) is False
+
+    (message,) = mail.outbox
+    assert message.to == ["po@alpine.example"]
+    assert message.attachments[0][0] == f"{order.number}.pdf"

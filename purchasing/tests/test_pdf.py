@@ -9,7 +9,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 
 from accounting.tests.test_pdf_layout import (
     A4_HEIGHT,
@@ -29,7 +30,7 @@ from accounting.tests.test_pdf_layout import (
 )
 from purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
 from purchasing.pdf import purchase_order_pdf
-from tests.factories import ProductFactory, WarehouseFactory
+from tests.factories import ProductFactory, StaffFactory, UserFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +240,47 @@ def test_zero_payment_days_print_as_due_on_receipt():
     boxes = text_lines(purchase_order_pdf(order))
 
     assert detail(boxes, "Terms") == "Due on receipt"
+
+
+# --- the staff download ------------------------------------------------------------
+
+
+def pdf_url(order: PurchaseOrder) -> str:
+    return reverse("purchasing-documents:purchase-order-pdf", args=[order.number])
+
+
+@pytest.mark.parametrize("role", ["Purchasing", "Warehouse", "Accounting", "Manager"])
+def test_staff_who_see_purchase_orders_download_the_pdf_the_supplier_got(role):
+    order = purchase_order()
+    client = Client()
+    client.force_login(StaffFactory(role=role))
+
+    response = client.get(pdf_url(order))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{order.number}.pdf"'
+    assert printed_text(response.content) == printed_text(purchase_order_pdf(order))
+
+
+@pytest.mark.parametrize("role", ["Sales", "HR"])
+def test_other_staff_are_refused_the_pdf_and_visitors_sent_to_log_in(role):
+    order = purchase_order()
+    client = Client()
+    client.force_login(StaffFactory(role=role))
+
+    assert client.get(pdf_url(order)).status_code == 403
+    visitor = Client().get(pdf_url(order))
+    assert visitor.status_code == 302 and visitor["Location"].startswith("/admin/login/")
+
+
+def test_a_customer_is_refused_and_an_unknown_number_is_not_found():
+    order = purchase_order()
+    customer = Client()
+    customer.force_login(UserFactory())
+    buyer = Client()
+    buyer.force_login(StaffFactory(role="Purchasing"))
+
+    assert customer.get(pdf_url(order)).status_code == 403
+    missing = reverse("purchasing-documents:purchase-order-pdf", args=["PO-1999-000001"])
+    assert buyer.get(missing).status_code == 404
