@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from accounting.services import business_date, money
 from erp.permissions import permission_require
-from erp.services.outbox import outbox_events_record
+from erp.services.outbox import outbox_batch, outbox_events_record
 from erp.services.sequences import sequence_next
 from inventory.services import InventoryError, stock_receive
 from purchasing import lock_objects
@@ -182,7 +182,7 @@ def purchase_order_receive(
     if len(idempotency_key) > 255:
         raise PurchasingError("The idempotency key is longer than 255 characters.")
     charge_rows = _charges(charges)
-    with transaction.atomic():
+    with transaction.atomic(), outbox_batch():
         order = lock_objects.purchase_order_for_update(order.pk)
         if idempotency_key:
             first = Receipt.objects.filter(order=order, idempotency_key=idempotency_key).first()

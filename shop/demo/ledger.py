@@ -1,5 +1,6 @@
-"""Demo bookkeeping around the shop: the owner's capital, suppliers paid,
-wages and rent, so the reports have a story. Idempotent (posting keys)."""
+"""Demo bookkeeping around the shop: the owner's capital, wages and rent, so the
+reports have a story (suppliers are paid on their bills, ``shop.demo.purchasing``).
+Idempotent (posting keys)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -18,8 +19,8 @@ def seed_ledger() -> int:
     start = today - timedelta(days=95)
     posted = 0
     rent = Account.objects.get(code="6100")
-    supplier_debt = -role_balance("grni")  # goods received, suppliers not yet paid
-    capital = (supplier_debt + Decimal("150000")).quantize(Decimal("1000"))
+    # enough to have paid for the stock the shop started with, and some
+    capital = (role_balance("inventory") + Decimal("150000")).quantize(Decimal("1000"))
     entries = [
         (
             "demo:capital",
@@ -32,7 +33,6 @@ def seed_ledger() -> int:
         day = start + timedelta(days=30 * month + 28)
         if day > today:
             break
-        share = (supplier_debt * Decimal("0.3")).quantize(Decimal("0.01"))
         entries += [
             (
                 f"demo:wages:{month}",
@@ -48,12 +48,6 @@ def seed_ledger() -> int:
                     Posting("D", Decimal("1250.00"), account=rent),
                     credit("bank", Decimal("1250.00")),
                 ],
-            ),
-            (
-                f"demo:suppliers:{month}",
-                "Supplier invoices paid",
-                day,
-                [debit("grni", share), credit("bank", share)],
             ),
         ]
     for source, description, day, postings in entries:

@@ -55,5 +55,5 @@ class Command(BaseCommand):
         self.stdout.write(f"demo B2B accounts: 2 companies, {b2b_orders} new orders on account")
         entries = seed_ledger()
         self.stdout.write(
-            f"demo bookkeeping: {entries} new entries (capital, wages, rent, suppliers)"
+            f"demo bookkeeping: {entries} new entries (capital, wages, rent)"
         )
