@@ -23,10 +23,10 @@ import hashlib
 import io
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings

@@ -40,7 +40,9 @@ def _total(queryset: QuerySet, expression: object) -> Decimal:
 
 def payables_from_documents() -> Decimal:
     """Posted bills - debit notes - payments."""
-    bills = _total(SupplierBill.objects.filter(kind=SupplierBill.Kind.BILL, status__in=POSTED), "total")
+    bills = _total(
+        SupplierBill.objects.filter(kind=SupplierBill.Kind.BILL, status__in=POSTED), "total"
+    )
     notes = _total(
         SupplierBill.objects.filter(kind=SupplierBill.Kind.DEBIT_NOTE).exclude(entry=None), "total"
     )

@@ -72,7 +72,9 @@ def _by_supplier_reference(line: BankStatementLine) -> list[SupplierBill]:
 
 def _bill_named(line: BankStatementLine) -> SupplierBill | OutgoingMatch | None:
     """The one bill the line names, why not, or None when it names none."""
-    numbers = sorted({f"BILL-{year}-{serial}" for year, serial in BILL_NUMBER.findall(line.reference)})
+    numbers = sorted(
+        {f"BILL-{year}-{serial}" for year, serial in BILL_NUMBER.findall(line.reference)}
+    )
     if len(numbers) > 1:
         return _unmatched(f"Several bill numbers ({', '.join(numbers)}); pay them by hand.")
     if numbers:
@@ -99,8 +101,7 @@ def _refusal(line: BankStatementLine, bill: SupplierBill, amount: Decimal) -> st
         return f"The line is in {line.currency}, bill {bill.number} in {bill.currency}."
     if amount > bill.balance:
         return (
-            f"The amount {amount} is larger than the open balance {bill.balance} "
-            f"of {bill.number}."
+            f"The amount {amount} is larger than the open balance {bill.balance} of {bill.number}."
         )
     return ""
 
@@ -133,4 +134,6 @@ def supplier_payment_match(line: BankStatementLine, user: Any) -> OutgoingMatch 
     except (PurchasingError, PermissionRefused) as refused:
         return _unmatched(f"Could not record the payment for {bill.number}: {refused}")
     theirs = f", their bill {bill.supplier_reference}" if bill.supplier_reference else ""
-    return OutgoingMatch(Outcome.PAID_OUT, f"Paid to {bill.number} of {bill.supplier.code}{theirs}.")
+    return OutgoingMatch(
+        Outcome.PAID_OUT, f"Paid to {bill.number} of {bill.supplier.code}{theirs}."
+    )

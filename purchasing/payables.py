@@ -68,23 +68,20 @@ def payables_aging(as_of: date | None = None) -> list[PayablesAgingRow]:
     bills and debit notes dated on or before ``as_of``; one query."""
     as_of = as_of or timezone.localdate()
     filters = _bucket_filters(as_of)
+    names = [f"bucket_{index}" for index in range(len(AGING_BUCKETS))]
     rows = (
         SupplierBill.objects.filter(OWED, bill_date__lte=as_of)
         .values("supplier__code", "supplier__name", "currency")
         .annotate(
             **{
-                f"bucket_{index}": Coalesce(Sum(OWED_AMOUNT, filter=filters[bucket]), ZERO)
-                for index, bucket in enumerate(AGING_BUCKETS)
+                name: Coalesce(Sum(OWED_AMOUNT, filter=filters[bucket]), ZERO)
+                for name, bucket in zip(names, AGING_BUCKETS, strict=True)
             }
         )
         .order_by("supplier__name", "supplier__code", "currency")
+        .values_list("supplier__code", "supplier__name", "currency", *names)
     )
     return [
-        PayablesAgingRow(
-            row["supplier__code"],
-            row["supplier__name"],
-            row["currency"],
-            {bucket: row[f"bucket_{index}"] for index, bucket in enumerate(AGING_BUCKETS)},
-        )
-        for row in rows
+        PayablesAgingRow(code, name, currency, dict(zip(AGING_BUCKETS, amounts, strict=True)))
+        for code, name, currency, *amounts in rows
     ]

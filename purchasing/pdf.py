@@ -48,7 +48,7 @@ def _date(day: object) -> str:
 
 
 def payment_terms(order: PurchaseOrder) -> str:
-    """"Net 30 days"; "Due on receipt" for zero days."""
+    """ "Net 30 days"; "Due on receipt" for zero days."""
     days = order.payment_terms_days
     if not days:
         return "Due on receipt"

@@ -14,7 +14,7 @@ What the pages keep true:
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.timezone import localdate
 
+from accounting.reports.charts import stacked_bar_svg
 from accounting.reports.views import (
     AGING_COLOURS,
     AGING_LABELS,
@@ -31,7 +32,6 @@ from accounting.reports.views import (
     AgingTotal,
     date_filter,
 )
-from accounting.reports.charts import stacked_bar_svg
 from accounting.selectors import AGING_BUCKETS
 from erp.csv_export import csv_response, query, wants_csv
 from erp.permissions import staff_permission_required

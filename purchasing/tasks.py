@@ -45,7 +45,9 @@ def purchase_order_for_email(order_id: int) -> PurchaseOrder | Outcome:
     if order.status not in SENDABLE:
         return Outcome(False, f"Nothing sent: the purchase order is {order.get_status_display()}.")
     if not order.supplier.email:
-        return Outcome(False, f"Nothing sent: supplier {order.supplier.code} has no e-mail address.")
+        return Outcome(
+            False, f"Nothing sent: supplier {order.supplier.code} has no e-mail address."
+        )
     return order
 
 

@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounting', '0007_purchasing_accounts'),
+        ("accounting", "0007_purchasing_accounts"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='bankstatementline',
-            name='outcome',
-            field=models.CharField(choices=[('matched', 'Matched to an invoice'), ('prepayment', 'Matched to an unshipped order'), ('paid_out', 'Paid to a supplier bill'), ('unmatched', 'Not matched')], max_length=16),
+            model_name="bankstatementline",
+            name="outcome",
+            field=models.CharField(
+                choices=[
+                    ("matched", "Matched to an invoice"),
+                    ("prepayment", "Matched to an unshipped order"),
+                    ("paid_out", "Paid to a supplier bill"),
+                    ("unmatched", "Not matched"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

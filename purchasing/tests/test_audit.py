@@ -62,9 +62,7 @@ def purchasing_flow():
     unbilled = sent_order((stove, 3, D("8.00")), warehouse=warehouse)
     purchase_order_receive(user=SYSTEM, order=unbilled, lines=[ReceiptLineRequest(stove, 3)])
     # a receipt without an order credits GRNI too; purchasing does not own it
-    stock_receive(
-        user=SYSTEM, product=tent, warehouse=warehouse, quantity=1, unit_cost=D("19.00")
-    )
+    stock_receive(user=SYSTEM, product=tent, warehouse=warehouse, quantity=1, unit_cost=D("19.00"))
     return order
 
 

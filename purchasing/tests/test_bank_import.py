@@ -110,7 +110,9 @@ def test_a_line_naming_the_suppliers_own_bill_number_and_the_supplier_pays_that_
 
 def test_importing_the_same_statement_again_pays_nothing_twice():
     bill = posted_bill(SupplierFactory(), amount="30.00")
-    text = statement(f"{today()},-10.00,EUR,{bill.number},X", f"{today()},-10.00,EUR,{bill.number},X")
+    text = statement(
+        f"{today()},-10.00,EUR,{bill.number},X", f"{today()},-10.00,EUR,{bill.number},X"
+    )
 
     first = bank_statement_import(file_bytes_or_text=text, user=SYSTEM)
     again = bank_statement_import(file_bytes_or_text=text, user=SYSTEM)

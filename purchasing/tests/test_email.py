@@ -49,7 +49,9 @@ def sent_order(**kwargs: Any) -> PurchaseOrder:
     return order
 
 
-def test_the_supplier_gets_the_order_once_with_its_pdf_attached(sent, django_capture_on_commit_callbacks):
+def test_the_supplier_gets_the_order_once_with_its_pdf_attached(
+    sent, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         order = sent_order(notes="Gate 3, please.")
 
@@ -138,7 +140,7 @@ def test_sending_an_order_e_mails_it_once_after_commit(sent, django_capture_on_c
         purchase_order_send(user=SYSTEM, order=order)
     assert mail.outbox == []  # the worker sends it, not the request
 
-    (task, args), = sent
+    ((task, args),) = sent
     assert (task, args) == ("purchasing.tasks.send_purchase_order_email", [order.pk])
     assert send_purchase_order_email(order.pk) is True
     side_effects_sweep()  # nothing overdue: the lease still runs

@@ -58,9 +58,7 @@ def posted_bill(
         supplier_reference=reference or f"R-{order.number}",
         bill_date=timezone.localdate() - timedelta(days=days_ago),
         lines=[
-            BillLineRequest(
-                product=product, quantity=1, unit_cost=D(amount), tax_rate=D(tax_rate)
-            )
+            BillLineRequest(product=product, quantity=1, unit_cost=D(amount), tax_rate=D(tax_rate))
         ],
     )
     assert bill.status == SupplierBill.Status.MATCHED
@@ -146,7 +144,17 @@ def test_the_aging_page_shows_the_table_the_chart_and_totals_and_its_csv(account
     assert download["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(download.content.decode())))
     assert rows == [
-        ["supplier", "supplier_code", "currency", "current", "1-30", "31-60", "61-90", "90+", "total"],
+        [
+            "supplier",
+            "supplier_code",
+            "currency",
+            "current",
+            "1-30",
+            "31-60",
+            "61-90",
+            "90+",
+            "total",
+        ],
         ["Alpine Gear AG", "ALPINE", "EUR", "100.00", "200.00", "0.00", "0.00", "0.00", "300.00"],
         ["Total", "", "EUR", "100.00", "200.00", "0.00", "0.00", "0.00", "300.00"],
     ]

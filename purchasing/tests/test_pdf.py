@@ -139,7 +139,14 @@ def test_a_purchase_order_carries_buyer_supplier_delivery_lines_total_and_terms_
     table = only(boxes, "Our SKU")
     assert rows_below(boxes, heading)[:5] == [
         ["Our SKU", "Supplier SKU", "Description", "Qty", "Unit cost", "Amount"],
-        [sku_of(order, "Granite Tent"), "AG-T-100", "Granite Tent", "10", "120.50 EUR", "1,205.00 EUR"],
+        [
+            sku_of(order, "Granite Tent"),
+            "AG-T-100",
+            "Granite Tent",
+            "10",
+            "120.50 EUR",
+            "1,205.00 EUR",
+        ],
         [
             sku_of(order, "Summit Sleeping Bag"),
             "AG-S-7",
@@ -161,7 +168,8 @@ def test_a_purchase_order_carries_buyer_supplier_delivery_lines_total_and_terms_
     assert all(box.y1 < table.y0 for box in below_table)
     footer = [box.text for box in boxes if box.y0 < 15 * MM]
     assert footer == [
-        "Kontor Outdoor Handels GmbH · VAT ID DE123456789 · Amtsgericht Charlottenburg HRB 123456 B",
+        "Kontor Outdoor Handels GmbH · VAT ID DE123456789"
+        " · Amtsgericht Charlottenburg HRB 123456 B",
         f"Purchase order {order.number} · page 1",
     ]
     assert overlapping_glyphs(pdf) == []
