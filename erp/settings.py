@@ -438,6 +438,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # choice sets that several components share a field name with ("status")
+    "ENUM_NAME_OVERRIDES": {
+        "PurchaseOrderStatusEnum": "purchasing.models.PurchaseOrder.Status",
+        "SupplierBillStatusEnum": "purchasing.models.SupplierBill.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "erp.api.schema.add_error_responses",

@@ -2,6 +2,7 @@
 record them and the API that shows the same documents. Money is
 ``{"amount": "12.50", "currency": "EUR"}``, as everywhere in the API."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from accounting.services import money, money_json
@@ -9,9 +10,14 @@ from inventory.selectors import skus_of
 from purchasing.models import PurchaseOrder, Receipt, SupplierBill
 
 
-def purchase_order_lines(order: PurchaseOrder) -> list[dict[str, Any]]:
+def purchase_order_lines(
+    order: PurchaseOrder, skus: Mapping[int, str] | None = None
+) -> list[dict[str, Any]]:
+    """``skus`` (product id -> SKU) when the caller read them for many orders at once
+    (the API's list); read here otherwise."""
     lines = list(order.lines.all())
-    skus = skus_of(line.product_id for line in lines)
+    if skus is None:
+        skus = skus_of(line.product_id for line in lines)
     return [
         {
             "sku": skus.get(line.product_id, ""),
@@ -24,8 +30,10 @@ def purchase_order_lines(order: PurchaseOrder) -> list[dict[str, Any]]:
     ]
 
 
-def purchase_order_payload(order: PurchaseOrder) -> dict[str, Any]:
-    lines = purchase_order_lines(order)
+def purchase_order_payload(
+    order: PurchaseOrder, skus: Mapping[int, str] | None = None
+) -> dict[str, Any]:
+    lines = purchase_order_lines(order, skus)
     total = sum(
         (money(line.quantity * line.unit_cost) for line in order.lines.all()), start=money(0)
     )

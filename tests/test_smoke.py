@@ -118,6 +118,8 @@ def test_api_root_links_schema_docs_and_health(client: Client):
         "receipts",
         "shipments",
         "trial_balance",
+        "suppliers",
+        "purchase_orders",
     }
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("shop.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("inventory.api.urls")),
+    path("", include("purchasing.api.urls")),
     path("", include("accounting.api.urls")),
     re_path(r"^(?P<path>.*)$", views.not_found, name="not-found"),
 ]

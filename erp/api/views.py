@@ -42,6 +42,8 @@ ENDPOINTS = {
     "receipts": "inventory/receipts/",
     "shipments": "shipments/",
     "trial_balance": "accounting/trial-balance/",
+    "suppliers": "suppliers/",
+    "purchase_orders": "purchase-orders/",
 }
 
 
