@@ -202,3 +202,22 @@ def test_an_importer_whose_role_may_not_pay_suppliers_leaves_the_line_unmatched(
     )
     assert SupplierPayment.objects.count() == 0
     assert line.outcome == Outcome.UNMATCHED
+
+
+def test_the_import_page_counts_the_lines_that_paid_supplier_bills(client, accountant):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bill = posted_bill(SupplierFactory(), amount="10.00")
+    text = statement(f"{today()},-10.00,EUR,{bill.number},X", f"{today()},-3.00,EUR,Fees,Bank")
+    client.force_login(accountant)
+
+    page = client.post(
+        "/admin/accounting/bankstatementline/import/",
+        {"file": SimpleUploadedFile("statement.csv", text.encode(), content_type="text/csv")},
+    )
+
+    html = page.content.decode()
+    assert '<th scope="row">Paid to supplier bills (payment recorded)</th><td>1</td>' in html
+    assert '<th scope="row">Not matched</th><td>1</td>' in html
+    assert "Outgoing payment; its reference names nothing of ours to pay." in html
+    assert SupplierBill.objects.get(pk=bill.pk).balance == 0
