@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from oscar.core.loading import get_model
 
+from accounting.money import money
 from accounting.pdf import TABLE_HEADING, Document, address_block, heading, letterhead
 from accounting.seller import Seller, seller_now
 from purchasing.models import PurchaseOrder, PurchaseOrderLine
@@ -121,13 +122,19 @@ def _lines_table(pdf: Document, order: PurchaseOrder, lines: list[PurchaseOrderL
                     line.product.get_title(),
                     str(line.quantity),
                     _unit_cost(line.unit_cost, order.currency),
-                    _money(line.total, order.currency),
+                    _money(line_amount(line), order.currency),
                 )
             )
 
 
+def line_amount(line: PurchaseOrderLine) -> Decimal:
+    """Quantity at the unit cost, rounded as the API and webhooks round it."""
+    return money(line.quantity * line.unit_cost)
+
+
 def order_total(lines: list[PurchaseOrderLine]) -> Decimal:
-    return sum((line.total for line in lines), Decimal("0.00"))
+    """The sum of the rounded line amounts: what the API and webhooks call the total."""
+    return sum((line_amount(line) for line in lines), money(0))
 
 
 def _total(pdf: Document, order: PurchaseOrder, total: Decimal) -> None:

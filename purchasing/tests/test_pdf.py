@@ -30,6 +30,7 @@ from accounting.tests.test_pdf_layout import (
 )
 from purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
 from purchasing.pdf import purchase_order_pdf
+from purchasing.webhook_payloads import purchase_order_payload
 from tests.factories import ProductFactory, StaffFactory, UserFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
@@ -238,6 +239,25 @@ def test_a_long_purchase_order_flows_onto_more_pages_and_repeats_the_table_headi
     assert any(box.text == "Total" for box in boxes if box.page in (pages - 1, pages))
     assert only(boxes, "2,997.00 EUR").page >= pages - 1
     assert overlapping_glyphs(pdf) == []
+
+
+def test_line_amounts_and_the_total_are_rounded_as_the_api_and_webhooks_round_them():
+    order = purchase_order(
+        lines=[
+            ("Tent pegs", "P-1", 3, Decimal("0.0150")),
+            ("Guy line", "G-1", 1, Decimal("0.0050")),
+        ]
+    )
+
+    boxes = text_lines(purchase_order_pdf(order))
+
+    rows = rows_below(boxes, only(boxes, f"Purchase order {order.number}"))
+    assert [row[-2:] for row in rows[1:4]] == [
+        ["0.015 EUR", "0.05 EUR"],  # 0.045, half up
+        ["0.005 EUR", "0.01 EUR"],
+        ["Total", "0.06 EUR"],
+    ]
+    assert purchase_order_payload(order)["total"] == {"amount": "0.06", "currency": "EUR"}
 
 
 def test_zero_payment_days_print_as_due_on_receipt():
