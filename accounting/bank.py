@@ -9,6 +9,11 @@ Invariants this module keeps:
 - money is only booked for an incoming line that names exactly one open
   invoice and does not exceed its balance; everything else is stored as
   "unmatched" with a note saying why, for a person to look at;
+- an outgoing line (amount < 0) is offered to the matchers higher apps register
+  (``bank_outgoing_matcher_register``; purchasing pays supplier bills with
+  them): the line is stored first, the first matcher that recognises it records
+  its payment against it and says the outcome; a line no matcher recognises is
+  unmatched. This module imports no higher app;
 - a malformed row imports nothing and is reported with its row number; a file
   that is not a CSV statement imports nothing and gets one error.
 """
@@ -18,6 +23,7 @@ import hashlib
 import io
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -44,10 +50,34 @@ NOT_A_STATEMENT = (
 )
 
 
+@dataclass(frozen=True)
+class OutgoingMatch:
+    """What a matcher made of an outgoing line: its outcome and the note for staff."""
+
+    outcome: str  # a BankStatementLine.Outcome
+    note: str
+
+
+#: (stored outgoing line, importing user) -> what was made of it, or None when the
+#: line names nothing the matcher knows (the next matcher is asked). A matcher
+#: that records a payment links it to the line and runs inside the line's
+#: savepoint; it refuses by returning an unmatched outcome with the reason.
+OutgoingMatcher = Callable[[BankStatementLine, Any], OutgoingMatch | None]
+OUTGOING_MATCHERS: list[OutgoingMatcher] = []
+NO_OUTGOING_MATCH = "Outgoing payment; its reference names nothing of ours to pay."
+
+
+def bank_outgoing_matcher_register(matcher: OutgoingMatcher) -> None:
+    """Offer outgoing statement lines to ``matcher`` (an app's ``ready()`` calls this)."""
+    if matcher not in OUTGOING_MATCHERS:
+        OUTGOING_MATCHERS.append(matcher)
+
+
 @dataclass
 class ImportResult:
     imported: int = 0
     matched: int = 0
+    paid_out: int = 0  # outgoing lines that paid a bill of ours
     unmatched: int = 0
     skipped: int = 0  # already imported from an earlier file
     errors: list[str] = field(default_factory=list)
@@ -193,7 +223,7 @@ def fingerprints(rows: list[StatementRow]) -> list[str]:
 def _open_invoice(row: StatementRow) -> tuple[Invoice | None, str]:
     """The invoice this line pays, or None and why not."""
     if row.amount < 0:
-        return None, "Outgoing payment; only incoming money is matched."
+        return None, NO_OUTGOING_MATCH
     numbers = sorted(
         {f"INV-{year}-{serial}" for year, serial in INVOICE_NUMBER.findall(row.reference)}
     )
@@ -219,10 +249,33 @@ def _open_invoice(row: StatementRow) -> tuple[Invoice | None, str]:
     return invoice, ""
 
 
+def _outgoing_line(row: StatementRow, fingerprint: str, user: Any) -> BankStatementLine:
+    """Store an outgoing line, then let the first matcher that knows it pay with it."""
+    line = BankStatementLine.objects.create(
+        fingerprint=fingerprint,
+        date=row.date,
+        amount=row.amount,
+        currency=row.currency,
+        reference=row.reference,
+        payer=row.payer,
+        outcome=BankStatementLine.Outcome.UNMATCHED,
+        note=NO_OUTGOING_MATCH,
+    )
+    for matcher in OUTGOING_MATCHERS:
+        match = matcher(line, user)
+        if match is not None:
+            line.outcome, line.note = match.outcome, match.note[:255]
+            line.save(update_fields=["outcome", "note"])
+            break
+    return line
+
+
 def _import_row(row: StatementRow, fingerprint: str, user: Any) -> BankStatementLine | None:
     """Store one line (and its payment); None when it was imported before."""
     if BankStatementLine.objects.filter(fingerprint=fingerprint).exists():
         return None
+    if row.amount < 0:
+        return _outgoing_line(row, fingerprint, user)
     invoice, note = _open_invoice(row)
     payment: Payment | None = None
     if invoice is not None:
@@ -286,6 +339,8 @@ def bank_statement_import(*, file_bytes_or_text: bytes | str, user: Any = None) 
             result.imported += 1
             if line.outcome == BankStatementLine.Outcome.MATCHED:
                 result.matched += 1
+            elif line.outcome == BankStatementLine.Outcome.PAID_OUT:
+                result.paid_out += 1
             else:
                 result.unmatched += 1
                 result.unmatched_lines.append(line)

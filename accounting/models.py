@@ -341,6 +341,7 @@ class BankStatementLine(models.Model):
     class Outcome(models.TextChoices):
         MATCHED = "matched", "Matched to an invoice"
         PREPAYMENT = "prepayment", "Matched to an unshipped order"
+        PAID_OUT = "paid_out", "Paid to a supplier bill"
         UNMATCHED = "unmatched", "Not matched"
 
     fingerprint = models.CharField(max_length=64, unique=True)

@@ -52,6 +52,15 @@ DEMO_LOGINS = [
         "Accounting",
         "staff: Accounting",
     ),
+    DemoLogin(
+        "purchasing",
+        "purchasing@example.com",
+        "purchasing-demo",
+        "Pat",
+        "Procure",
+        "Purchasing",
+        "staff: Purchasing",
+    ),
     DemoLogin("hr", "hr@example.com", "hr-demo", "Harper", "People", "HR", "staff: HR"),
     DemoLogin(
         "customer@example.com",

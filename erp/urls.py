@@ -12,6 +12,7 @@ from erp.api import views as api_views
 
 urlpatterns = [
     path("admin/reports/", include("accounting.urls")),
+    path("admin/purchasing-documents/", include("purchasing.document_urls")),
     path("admin/", include("backoffice.urls")),  # the home page, before the admin's index
     path("admin/", admin.site.urls),
     path("warehouse/purchasing/", include("purchasing.urls")),

@@ -130,6 +130,12 @@ REPORTS = [
 ]
 
 
+def report_link_register(link: ReportLink) -> None:
+    """List a higher app's report on the index (its ``ready()`` calls this)."""
+    if link not in REPORTS:
+        REPORTS.append(link)
+
+
 @staff_permission_required(REPORT_PERMISSION)
 def index(request: HttpRequest) -> HttpResponse:
     return _render(request, "index.html", "Reports", reports=REPORTS)

@@ -102,7 +102,7 @@ def test_lines_that_cannot_be_matched_are_kept_with_the_reason():
         "No invoice number found in the reference.",
         f"Invoice {paid.number} is already paid.",
         f"The amount 50.01 is larger than the open balance 50.00 of {small.number}.",
-        "Outgoing payment; only incoming money is matched.",
+        "Outgoing payment; its reference names nothing of ours to pay.",
         "No invoice INV-1999-000001 exists.",
     ]
     assert set(BankStatementLine.objects.values_list("outcome", flat=True)) == {"unmatched"}

@@ -4,7 +4,9 @@
 - the inventory account equals the stock valuation (sum of product values),
   and each product's costed quantity equals its stock on hand;
 - the receivables account equals open invoices minus open credit notes;
-- the customer-prepayments account equals money received and not yet applied.
+- the customer-prepayments account equals money received and not yet applied;
+- and whatever higher apps registered (``accounting.audit``): purchasing's
+  goods received not invoiced and accounts payable against its documents.
 """
 
 import sys
@@ -13,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from accounting import selectors as ledger
+from accounting.audit import registered_checks
 from inventory import selectors as stock
 
 
@@ -52,6 +55,11 @@ class Command(BaseCommand):
                 )
             else:
                 self.stdout.write(f"ok: {left_name} = {right_name} = {left}")
+        for check in registered_checks():
+            if check.agrees:
+                self.stdout.write(check.ok())
+            else:
+                problems.append(check.problem())
         problems.extend(stock.valuation_drift())
         if problems:
             for problem in problems:
