@@ -176,6 +176,15 @@ SCREENS = (
     ),
     Screen(
         "Money",
+        "Payment proposal",
+        "purchasing-documents:payment-proposal",
+        # the page also needs purchasing.view_supplierbill, which every role
+        # that reads the journal has (backoffice/tests/test_home.py opens it)
+        ("accounting.view_journalentry",),
+        "Supplier bills due by a date: what to pay each supplier.",
+    ),
+    Screen(
+        "Money",
         "Reports",
         "reports:index",
         ("accounting.view_journalentry",),

@@ -200,7 +200,7 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
         def may(*perms: str) -> bool:
             return has_permissions(user, *perms)
 
-        links = []
+        links = [("PDF", reverse("purchasing-documents:purchase-order-pdf", args=[order.number]))]
         if order.status == PurchaseOrder.Status.DRAFT and may(permissions.PURCHASE_ORDER_CHANGE):
             links.append(("send", url("send")))
         if order.status in OPEN and may(permissions.RECEIPT_ADD):

@@ -274,11 +274,15 @@ def test_a_purchase_order_and_its_lines_are_read_only_and_offer_the_next_steps(c
 
     assert page.context["has_change_permission"] is False
     assert [label for label, _ in page.context["order_links"]] == [
+        "PDF",
         "receive",
         "enter bill",
         "return to supplier",
     ]
     assert posted.status_code == 403
+    assert page.context["order_links"][0][1] == (
+        f"/admin/purchasing-documents/purchase-orders/{order.number}/pdf/"
+    )
 
 
 def test_a_bill_within_tolerance_is_matched_and_one_outside_is_held_with_its_reasons(client, main):
