@@ -138,7 +138,7 @@ class PurchaseOrderCreateForm(forms.Form):
         )
 
 
-def _quantity_field(label: str, maximum: int | None = None, initial: int = 0) -> forms.IntegerField:
+def _quantity_field(label: str, initial: int = 0) -> forms.IntegerField:
     return forms.IntegerField(
         min_value=0,
         max_value=MAX_QUANTITY,
@@ -165,12 +165,10 @@ class LinesForm(forms.Form):
             field for field in self.visible_fields() if not field.name.startswith(("qty-", "cost-"))
         ]
 
-    def _add_quantity_fields(self, lines: list[PurchaseOrderLine], initial: dict[int, int]) -> None:
+    def _add_quantity_fields(self, lines: list[PurchaseOrderLine]) -> None:
         self.lines = lines
         for line in lines:
-            self.fields[f"qty-{line.pk}"] = _quantity_field(
-                line.product.get_title(), initial=initial.get(line.pk, 0)
-            )
+            self.fields[f"qty-{line.pk}"] = _quantity_field(line.product.get_title())
 
     def quantity(self, line: PurchaseOrderLine) -> Any:
         return self[f"qty-{line.pk}"]
@@ -206,7 +204,7 @@ class ReceiveForm(LinesForm):
             for name in (*CHARGE_KINDS, "basis"):
                 del self.fields[name]
         lines = [line for line in order.lines.all() if line.open_quantity > 0]
-        self._add_quantity_fields(lines, {})
+        self._add_quantity_fields(lines)
 
     def table(self) -> tuple[list[str], list[list[Any]]]:
         headers = ["Product", "Supplier's SKU", "Ordered", "Received", "Open", "Arrived now"]
@@ -335,7 +333,7 @@ class ReturnForm(LinesForm):
         super().__init__(*args, **kwargs)
         self.order = order
         lines = [line for line in order.lines.all() if line.received_quantity > 0]
-        self._add_quantity_fields(lines, {})
+        self._add_quantity_fields(lines)
 
     def table(self) -> tuple[list[str], list[list[Any]]]:
         headers = ["Product", "Received (net of returns)", "Billed", "Send back"]

@@ -167,7 +167,9 @@ class SupplierBillAdmin(ReadOnlyAdmin):
 
     # --- actions -------------------------------------------------------------
 
-    def _decide(self, request: HttpRequest, queryset: QuerySet[SupplierBill], approve: bool):
+    def _decide(
+        self, request: HttpRequest, queryset: QuerySet[SupplierBill], approve: bool
+    ) -> None:
         reason = (request.POST.get("reason") or "").strip()
         if not approve and not reason:
             self.message_user(

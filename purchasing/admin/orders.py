@@ -217,7 +217,9 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
 
     # --- actions -------------------------------------------------------------
 
-    def _run(self, request: HttpRequest, queryset: QuerySet[PurchaseOrder], verb: str, call: Any):
+    def _run(
+        self, request: HttpRequest, queryset: QuerySet[PurchaseOrder], verb: str, call: Any
+    ) -> None:
         done = []
         for order in queryset.order_by("pk"):
             try:
