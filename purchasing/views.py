@@ -29,6 +29,8 @@ SESSION_HISTORY = "receiving_station_history"
 HISTORY_LENGTH = 10
 INCOMING_PER_PAGE = 100
 DUE_SOON_DAYS = 7
+#: the answer to a form sent twice (the service returned the first receipt)
+ALREADY_BOOKED = "{number} was booked already by this form: nothing more was received."
 
 
 def _remember(request: HttpRequest, warehouse_id: int, text: str) -> None:
@@ -67,6 +69,8 @@ def _receive_scanned(request: HttpRequest, form: ScanForm) -> str | None:
     except (services.PurchasingError, PermissionRefused) as refused:
         form.add_error(None, f"{refused} Nothing was received.")
         return None
+    if getattr(receipt, "_replayed", False):
+        return ALREADY_BOOKED.format(number=receipt.number)
     return (
         f"{receipt.number}: received {quantity} × {product.get_title()} on "
         f"{line.order.number} ({line.order.supplier.code}) into {warehouse.code}."
@@ -132,7 +136,9 @@ def receive_order(request: HttpRequest, pk: int) -> HttpResponse:
             _remember(
                 request,
                 order.warehouse_id,
-                f"{receipt.number}: received {units} unit{'' if units == 1 else 's'} on "
+                ALREADY_BOOKED.format(number=receipt.number)
+                if getattr(receipt, "_replayed", False)
+                else f"{receipt.number}: received {units} unit{'' if units == 1 else 's'} on "
                 f"{order.number} ({order.supplier.code}) into {order.warehouse.code}.",
             )
             return redirect(reverse("purchasing:receive") + f"?warehouse={order.warehouse_id}")

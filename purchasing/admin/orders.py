@@ -376,6 +376,13 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
             except (services.PurchasingError, PermissionRefused) as refused:
                 form.add_error(None, str(refused))
             else:
+                if getattr(receipt, "_replayed", False):
+                    return self._done(
+                        request,
+                        order,
+                        f"{receipt.number} was booked already by this form: "
+                        "nothing more was received.",
+                    )
                 return self._done(
                     request, order, f"{receipt.number}: goods received on {order.number}."
                 )

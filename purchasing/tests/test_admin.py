@@ -248,6 +248,21 @@ def test_the_receive_page_books_goods_with_freight_spread_over_the_lines(client,
     assert PurchaseOrder.objects.get(pk=order.pk).status == "partially_received"
 
 
+def test_the_receive_page_sent_twice_receives_once(client, tent, main):
+    order = sent_order((tent, 10, Decimal("50.00")), warehouse=main)
+    data = {f"qty-{order.lines.get().pk}": "3", "basis": "value", "token": "twice"}
+    login(client, "Warehouse")
+
+    client.post(f"{PO_LIST}{order.pk}/receive/", data, follow=True)
+    again = client.post(f"{PO_LIST}{order.pk}/receive/", data, follow=True)
+
+    receipt = Receipt.objects.get()
+    assert messages_of(again) == [
+        f"{receipt.number} was booked already by this form: nothing more was received."
+    ]
+    assert Stock.objects.get(product=tent, warehouse=main).on_hand == 3
+
+
 def test_an_over_receipt_on_the_receive_page_is_refused_with_the_services_message(
     client, tent, main
 ):

@@ -127,9 +127,12 @@ def test_a_resubmitted_scan_books_the_goods_once(client, warehouse_user, main, t
     sent_order((tent, 5, Decimal("40")), warehouse=main)
 
     scan(client, main, "4006381333931", quantity=2, token="same")
-    scan(client, main, "4006381333931", quantity=2, token="same")
+    again = scan(client, main, "4006381333931", quantity=2, token="same")
 
-    assert Receipt.objects.count() == 1
+    receipt = Receipt.objects.get()
+    assert [str(m) for m in again.context["messages"]] == [
+        f"{receipt.number} was booked already by this form: nothing more was received."
+    ]
     assert Stock.objects.get(product=tent, warehouse=main).on_hand == 2
 
 
