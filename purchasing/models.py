@@ -307,6 +307,12 @@ class SupplierBill(models.Model):
     tax_total = models.DecimalField(max_digits=14, decimal_places=2)
     total = models.DecimalField(max_digits=14, decimal_places=2)
     amount_paid = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
+    amount_credited = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=ZERO,
+        help_text="A bill: debit notes set off against it. A debit note: how much of it is.",
+    )
     hold_reasons = models.JSONField(default=list, blank=True)
     credits = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="debit_notes"
@@ -339,8 +345,10 @@ class SupplierBill(models.Model):
             ),
             models.CheckConstraint(condition=Q(total__gte=0), name="supplier_bill_total_gte_0"),
             models.CheckConstraint(
-                condition=Q(amount_paid__gte=0) & Q(amount_paid__lte=F("total")),
-                name="supplier_bill_paid_within_total",
+                condition=Q(amount_paid__gte=0)
+                & Q(amount_credited__gte=0)
+                & Q(total__gte=F("amount_paid") + F("amount_credited")),
+                name="supplier_bill_settled_within_total",
             ),
         ]
 
@@ -353,10 +361,18 @@ class SupplierBill(models.Model):
 
     @property
     def balance(self) -> Decimal:
-        """What is still owed on a posted bill (a debit note owes nothing)."""
+        """What is still owed on a posted bill, after payments and debit notes set
+        off against it (a debit note owes nothing)."""
         if self.kind != self.Kind.BILL or not self.is_posted:
             return ZERO
-        return self.total - self.amount_paid
+        return self.total - self.amount_paid - self.amount_credited
+
+    @property
+    def credit_left(self) -> Decimal:
+        """A debit note: what the supplier still owes us back (not set off yet)."""
+        if self.kind != self.Kind.DEBIT_NOTE:
+            return ZERO
+        return self.total - self.amount_credited
 
 
 class SupplierBillLine(models.Model):

@@ -5,9 +5,10 @@ beside the report; it is as read-only as they are. One query, however many bills
 
 What it counts, so that its total is the Accounts payable account (the figure
 ``ledger_audit`` proves): every posted bill (matched, or approved after a hold)
-with its open balance ``total - amount_paid``, less every debit note's total
-(what the supplier owes us back for returned goods, which reduced payables when
-it was posted), each by its due date. Bills on hold or rejected are owed
+with its open balance ``total - amount_paid - amount_credited``, less what every
+debit note still credits us (``total - amount_credited``: money the supplier owes
+back for returned goods that no bill of theirs has absorbed yet), each by its due
+date. Bills on hold or rejected are owed
 nothing yet.
 """
 
@@ -25,13 +26,15 @@ from purchasing.models import SupplierBill
 ZERO = Decimal("0")
 POSTED = (SupplierBill.Status.MATCHED, SupplierBill.Status.APPROVED)
 #: posted bills with money owed, and debit notes (always posted) for money back
-OWED = Q(kind=SupplierBill.Kind.BILL, status__in=POSTED, total__gt=F("amount_paid")) | Q(
-    kind=SupplierBill.Kind.DEBIT_NOTE, total__gt=0
-)
+OWED = Q(
+    kind=SupplierBill.Kind.BILL,
+    status__in=POSTED,
+    total__gt=F("amount_paid") + F("amount_credited"),
+) | Q(kind=SupplierBill.Kind.DEBIT_NOTE, total__gt=F("amount_credited"))
 #: what each row adds to what we owe: a bill its balance, a debit note less its total
 OWED_AMOUNT = Case(
-    When(kind=SupplierBill.Kind.DEBIT_NOTE, then=-F("total")),
-    default=F("total") - F("amount_paid"),
+    When(kind=SupplierBill.Kind.DEBIT_NOTE, then=F("amount_credited") - F("total")),
+    default=F("total") - F("amount_paid") - F("amount_credited"),
     output_field=DecimalField(max_digits=14, decimal_places=2),
 )
 

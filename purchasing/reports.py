@@ -194,6 +194,7 @@ def payment_proposal(request: HttpRequest) -> HttpResponse:
                 "currency",
                 "total",
                 "paid",
+                "debit_notes",
                 "balance",
             ],
             [
@@ -209,13 +210,14 @@ def payment_proposal(request: HttpRequest) -> HttpResponse:
                         bill.currency,
                         bill.total,
                         bill.amount_paid,
+                        bill.amount_credited,
                         bill.open_balance,  # type: ignore[attr-defined]
                     )
                     for supplier in suppliers
                     for bill in supplier.bills
                 ),
                 *(
-                    ("Total", "", "", "", "", "", "", currency, "", "", amount)
+                    ("Total", "", "", "", "", "", "", currency, "", "", "", amount)
                     for currency, amount, _ in totals
                 ),
             ],

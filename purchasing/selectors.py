@@ -114,9 +114,9 @@ def bills_due(by: date) -> QuerySet[SupplierBill]:
     """Posted bills with money still owed, due on or before ``by``, oldest due first."""
     return (
         posted_bills()
-        .filter(due_date__lte=by, amount_paid__lt=F("total"))
+        .annotate(open_balance=F("total") - F("amount_paid") - F("amount_credited"))
+        .filter(due_date__lte=by, open_balance__gt=0)
         .select_related("supplier", "order")
-        .annotate(open_balance=F("total") - F("amount_paid"))
         .order_by("due_date", "supplier__code", "pk")
     )
 
@@ -125,9 +125,9 @@ def open_bills() -> QuerySet[SupplierBill]:
     """Posted bills with money still owed (for the payables aging)."""
     return (
         posted_bills()
-        .filter(amount_paid__lt=F("total"))
+        .annotate(open_balance=F("total") - F("amount_paid") - F("amount_credited"))
+        .filter(open_balance__gt=0)
         .select_related("supplier")
-        .annotate(open_balance=F("total") - F("amount_paid"))
         .order_by("supplier__code", "due_date", "pk")
     )
 

@@ -18,6 +18,8 @@ Invariants kept here:
 - goods sent back leave stock through ``inventory.services`` at the average
   cost; unbilled units take their value back out of GRNI, billed ones out of
   Accounts payable through a debit note (with its input VAT);
+- a debit note is set off against the order's bills still owed (their balance
+  drops by it); what no bill absorbs the supplier owes us back;
 - bills and debit notes are numbered ``BILL-`` / ``DN-<year>-<6 digits>`` from
   gap-free series; posted ones are never edited.
 """
@@ -331,6 +333,48 @@ def supplier_bill_reject(*, user: Any, bill: SupplierBill, reason: str) -> Suppl
         return bill
 
 
+def _billed_rate(line: PurchaseOrderLine) -> Decimal:
+    """The VAT rate the supplier billed this line at (their latest posted bill)."""
+    billed = (
+        SupplierBillLine.objects.filter(
+            order_line=line,
+            bill__kind=SupplierBill.Kind.BILL,
+            bill__status__in=(SupplierBill.Status.MATCHED, SupplierBill.Status.APPROVED),
+        )
+        .order_by("-bill_id")
+        .values_list("tax_rate", flat=True)
+        .first()
+    )
+    return billed if billed is not None else _tax_rate(None, "the debit note")
+
+
+def _set_off(note: SupplierBill, order: PurchaseOrder) -> None:
+    """Set the debit note off against the order's posted bills still owed, oldest
+    first: what we owe on them drops by it. What is left the supplier owes us back."""
+    left = note.total
+    bills = (
+        SupplierBill.objects.select_for_update(of=("self",))
+        .filter(
+            order=order,
+            kind=SupplierBill.Kind.BILL,
+            status__in=(SupplierBill.Status.MATCHED, SupplierBill.Status.APPROVED),
+        )
+        .order_by("pk")
+    )
+    for bill in bills:
+        if left <= 0:
+            break
+        applied = min(left, bill.balance)
+        if applied <= 0:
+            continue
+        SupplierBill.objects.filter(pk=bill.pk).update(
+            amount_credited=F("amount_credited") + applied
+        )
+        note.amount_credited += applied
+        note.credits = note.credits or bill
+        left -= applied
+
+
 def supplier_return(
     *,
     user: Any,
@@ -367,13 +411,8 @@ def supplier_return(
             tax_total=Decimal("0"),
             total=Decimal("0"),
             reason=reason[:255],
-            credits=order.bills.filter(kind=SupplierBill.Kind.BILL)
-            .exclude(entry=None)
-            .order_by("-pk")
-            .first(),
             created_by=user if getattr(user, "pk", None) else None,
         )
-        rate = _tax_rate(None, "the debit note")
         postings = []
         seen: set[int] = set()
         for request in lines:
@@ -413,6 +452,7 @@ def supplier_return(
                 )
             except InventoryError as refused:
                 raise PurchasingError(str(refused)) from refused
+            rate = _billed_rate(line) if from_payable else _tax_rate(None, title)
             tax = money(billed_value * rate)
             SupplierBillLine.objects.create(
                 bill=note,
@@ -455,6 +495,9 @@ def supplier_return(
                 )
             except AccountingError as refused:
                 raise PurchasingError(str(refused)) from refused
-        note.save(update_fields=["net_total", "tax_total", "total", "entry"])
+        _set_off(note, order)
+        note.save(
+            update_fields=["net_total", "tax_total", "total", "entry", "amount_credited", "credits"]
+        )
         order_status_refresh(order, list(by_product.values()))
         return note

@@ -192,13 +192,13 @@ def test_the_payment_proposal_lists_bills_due_by_the_date_per_supplier_with_tota
     rows = list(csv.reader(io.StringIO(download.content.decode())))
     assert rows[0] == [
         "supplier", "supplier_code", "bill", "supplier_reference", "purchase_order",
-        "bill_date", "due_date", "currency", "total", "paid", "balance",
+        "bill_date", "due_date", "currency", "total", "paid", "debit_notes", "balance",
     ]  # fmt: skip
     assert [row[2:4] + row[8:] for row in rows[1:]] == [
-        [overdue.number, "AL-7", "100.00", "0.00", "100.00"],
-        [part_paid.number, "AL-9", "300.00", "120.00", "180.00"],
-        [due.number, "B-1", "80.00", "0.00", "80.00"],
-        ["", "", "", "", "360.00"],
+        [overdue.number, "AL-7", "100.00", "0.00", "0.00", "100.00"],
+        [part_paid.number, "AL-9", "300.00", "120.00", "0.00", "180.00"],
+        [due.number, "B-1", "80.00", "0.00", "0.00", "80.00"],
+        ["", "", "", "", "", "360.00"],
     ]
     assert rows[-1][0] == "Total"
 

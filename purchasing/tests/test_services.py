@@ -384,6 +384,28 @@ def test_billed_goods_sent_back_are_claimed_from_the_supplier_by_a_debit_note():
     assert role_balance("inventory") == D("160.00")
     line = order.lines.get()
     assert (line.received_quantity, line.billed_quantity) == (8, 8)
+    billed = SupplierBill.objects.get(kind="bill")
+    assert (billed.amount_credited, billed.balance) == (D("47.60"), D("190.40"))
+    assert (note.amount_credited, note.credits, note.credit_left) == (D("47.60"), billed, 0)
+
+
+def test_a_debit_note_for_a_paid_bill_is_owed_back_by_the_supplier_at_the_billed_vat():
+    tent = ProductFactory()
+    order = sent_order((tent, 10, D("20.00")))
+    receive(order, (tent, 10))
+    posted = supplier_bill_enter(
+        user=SYSTEM,
+        order=order,
+        supplier_reference="R-0VAT",
+        bill_date=timezone.localdate(),
+        lines=[BillLineRequest(product=tent, quantity=10, unit_cost=D("20.00"), tax_rate=D("0"))],
+    )
+    supplier_payment_record(user=SYSTEM, bill=posted, amount="200.00")
+    note = supplier_return(
+        user=SYSTEM, order=order, lines=[ReturnLineRequest(tent, 1)], reason="Damaged"
+    )
+    assert (note.tax_total, note.total, note.credit_left) == (0, D("20.00"), D("20.00"))
+    assert role_balance("payable") == D("20.00")  # the supplier owes us
 
 
 def test_goods_allocated_to_customers_cannot_go_back():

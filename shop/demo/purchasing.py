@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounting.services import backdated
 from erp.permissions import SYSTEM
+from erp.side_effects import side_effects_settle, side_effects_unqueued
 from purchasing.models import PurchaseOrder, Supplier, SupplierItem
 from purchasing.services import (
     BillLineRequest,
@@ -115,6 +116,14 @@ def seed_supplier_items(products: list[Any], suppliers: list[Supplier]) -> None:
         )
 
 
+def _send(order: PurchaseOrder) -> PurchaseOrder:
+    """Send without e-mailing the demo supplier (the side effect is settled)."""
+    with side_effects_unqueued():
+        order = purchase_order_send(user=SYSTEM, order=order)
+    side_effects_settle(subject=order, note="Not sent: demo data.")
+    return order
+
+
 def _day(days_ago: int) -> date:
     return timezone.localdate() - timedelta(days=days_ago)
 
@@ -138,7 +147,7 @@ def receive_history(deliveries: list[Delivery], warehouse: Any, suppliers: list[
                 lines=[PurchaseLineRequest(d.product, d.quantity, d.unit_cost) for d in wave],
                 expected_date=arrived,
             )
-            purchase_order_send(user=SYSTEM, order=order)
+            _send(order)
         with backdated(arrived):
             purchase_order_receive(
                 user=SYSTEM,
@@ -191,7 +200,7 @@ def seed_open_purchasing(sold_out: list[Any], low: list[Any], warehouse: Any) ->
             expected_date=timezone.localdate() + timedelta(days=12),
             notes="Sold out: please ship as soon as you can.",
         )
-        purchase_order_send(user=SYSTEM, order=coming)
+        _send(coming)
     grouped = _by_supplier(low)
     for number, (supplier, products) in enumerate(grouped.items()):
         if len(products) < 2 or number > 0:  # drafts for staff to check and send
@@ -209,7 +218,7 @@ def seed_open_purchasing(sold_out: list[Any], low: list[Any], warehouse: Any) ->
             lines=[PurchaseLineRequest(product, 10) for product in products],
             expected_date=timezone.localdate() + timedelta(days=3),
         )
-        purchase_order_send(user=SYSTEM, order=partial)
+        _send(partial)
         purchase_order_receive(
             user=SYSTEM,
             order=partial,

@@ -54,6 +54,4 @@ class Command(BaseCommand):
         b2b_orders = len(b2b_past) + seed_b2b_open_orders(b2b)
         self.stdout.write(f"demo B2B accounts: 2 companies, {b2b_orders} new orders on account")
         entries = seed_ledger()
-        self.stdout.write(
-            f"demo bookkeeping: {entries} new entries (capital, wages, rent)"
-        )
+        self.stdout.write(f"demo bookkeeping: {entries} new entries (capital, wages, rent)")
