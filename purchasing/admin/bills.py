@@ -92,6 +92,7 @@ class SupplierBillAdmin(ReadOnlyAdmin):
         "tax_total",
         "total",
         "amount_paid",
+        "amount_credited",
         "credits",
         "reason",
         "entry",
@@ -118,7 +119,11 @@ class SupplierBillAdmin(ReadOnlyAdmin):
 
     @admin.display(description="to pay")
     def balance_amount(self, bill: SupplierBill) -> str:
-        return money(bill.balance, bill.currency) if bill.kind == SupplierBill.Kind.BILL else ""
+        if bill.kind == SupplierBill.Kind.BILL:
+            return money(bill.balance, bill.currency)
+        if bill.credit_left > 0:  # a debit note no bill has absorbed yet
+            return f"{money(bill.credit_left, bill.currency)} owed back"
+        return ""
 
     @admin.display(description="hold reasons")
     def reasons(self, bill: SupplierBill) -> str:
