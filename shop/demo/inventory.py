@@ -85,7 +85,7 @@ def seed_stock(products: list[Any]) -> int:
             deliveries.append(Delivery(product, supplier, quantity, cost, days_ago))
         plans.append((index, product, sum(q for q, _ in receipts), out_of_stock, low))
     receive_history(deliveries, warehouses["BER-1"], suppliers)
-    sold_out, low_stock = [], []
+    sold_out, low_stock, regular = [], [], []
     for index, product, total, out_of_stock, low in plans:
         if out_of_stock:
             stock_adjust(
@@ -98,7 +98,9 @@ def seed_stock(products: list[Any]) -> int:
             sold_out.append(product)
         elif low:
             low_stock.append(product)
-        elif total >= 20 and index % 3 == 0:
+        elif total >= 40 and index % 3 != 0 and index % 40 != 7:
+            regular.append(product)
+        if not out_of_stock and not low and total >= 20 and index % 3 == 0:
             stock_transfer(
                 user=SYSTEM,
                 product=product,
@@ -117,5 +119,5 @@ def seed_stock(products: list[Any]) -> int:
                 reason="damaged packaging, held for inspection",
             )
     if not purchasing_seeded_today():
-        seed_open_purchasing(sold_out, low_stock, warehouses["BER-1"])
+        seed_open_purchasing(sold_out, low_stock, regular, warehouses["BER-1"])
     return len(plans)

@@ -189,8 +189,11 @@ def _by_supplier(products: list[Any]) -> dict[Supplier, list[Any]]:
     return grouped
 
 
-def seed_open_purchasing(sold_out: list[Any], low: list[Any], warehouse: Any) -> None:
-    """Today's work: orders on their way, drafts, a partial delivery, a held bill."""
+def seed_open_purchasing(
+    sold_out: list[Any], low: list[Any], regular: list[Any], warehouse: Any
+) -> None:
+    """Today's work: orders on their way for what sold out, drafts for what runs
+    low, a partial delivery of two well-stocked products with a bill on hold."""
     for supplier, products in _by_supplier(sold_out).items():
         coming = purchase_order_create(
             user=SYSTEM,
@@ -201,43 +204,42 @@ def seed_open_purchasing(sold_out: list[Any], low: list[Any], warehouse: Any) ->
             notes="Sold out: please ship as soon as you can.",
         )
         _send(coming)
-    grouped = _by_supplier(low)
-    for number, (supplier, products) in enumerate(grouped.items()):
-        if len(products) < 2 or number > 0:  # drafts for staff to check and send
-            purchase_order_create(
-                user=SYSTEM,
-                supplier=supplier,
-                warehouse=warehouse,
-                lines=[PurchaseLineRequest(product, 20) for product in products],
-            )
-            continue
-        partial = purchase_order_create(
+    for supplier, products in _by_supplier(low).items():
+        purchase_order_create(
             user=SYSTEM,
             supplier=supplier,
             warehouse=warehouse,
-            lines=[PurchaseLineRequest(product, 10) for product in products],
-            expected_date=timezone.localdate() + timedelta(days=3),
+            lines=[PurchaseLineRequest(product, 20) for product in products],
         )
-        _send(partial)
-        purchase_order_receive(
-            user=SYSTEM,
-            order=partial,
-            lines=[ReceiptLineRequest(products[0], 10), ReceiptLineRequest(products[1], 4)],
-        )
-        first_line = partial.lines.get(product=products[0])
-        supplier_bill_enter(
-            user=SYSTEM,
-            order=partial,
-            supplier_reference=f"{supplier.code[:3]}-{timezone.localdate():%y%m%d}-{partial.pk}",
-            bill_date=timezone.localdate(),
-            lines=[
-                BillLineRequest(
-                    products[0],
-                    10,
-                    (first_line.unit_cost * Decimal("1.08")).quantize(Decimal("0.01")),
-                )
-            ],
-        )
+    pair = next((p for p in _by_supplier(regular).items() if len(p[1]) >= 2), None)
+    if pair is None:
+        return
+    supplier, products = pair[0], pair[1][:2]
+    partial = purchase_order_create(
+        user=SYSTEM,
+        supplier=supplier,
+        warehouse=warehouse,
+        lines=[PurchaseLineRequest(product, 10) for product in products],
+        expected_date=timezone.localdate() + timedelta(days=3),
+    )
+    _send(partial)
+    purchase_order_receive(
+        user=SYSTEM,
+        order=partial,
+        lines=[ReceiptLineRequest(products[0], 10), ReceiptLineRequest(products[1], 4)],
+    )
+    first_line = partial.lines.get(product=products[0])
+    supplier_bill_enter(  # 8 % above the order: held for Accounting
+        user=SYSTEM,
+        order=partial,
+        supplier_reference=f"{supplier.code[:3]}-{timezone.localdate():%y%m%d}-{partial.pk}",
+        bill_date=timezone.localdate(),
+        lines=[
+            BillLineRequest(
+                products[0], 10, (first_line.unit_cost * Decimal("1.08")).quantize(Decimal("0.01"))
+            )
+        ],
+    )
 
 
 def purchasing_seeded_today() -> bool:
