@@ -138,6 +138,45 @@ class PurchaseOrderCreateForm(forms.Form):
         )
 
 
+class PurchaseOrderEditForm(forms.Form):
+    """A draft's expected date, lines and notes, changed through ``purchase_order_update``."""
+
+    expected_date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    lines = PurchaseOrderCreateForm.base_fields["lines"]
+    round_to_pack = PurchaseOrderCreateForm.base_fields["round_to_pack"]
+    notes = PurchaseOrderCreateForm.base_fields["notes"]
+
+    def __init__(self, *args: Any, order: PurchaseOrder, **kwargs: Any) -> None:
+        skus = inventory_selectors.skus_of(line.product_id for line in order.lines.all())
+        initial = {
+            "expected_date": order.expected_date,
+            "notes": order.notes,
+            "lines": "\n".join(
+                f"{skus.get(line.product_id, line.product.upc)} {line.quantity} "
+                f"{line.unit_cost.normalize():f}"
+                for line in order.lines.all()
+            ),
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.order = order
+        self.requested: list[Any] = []
+
+    clean_lines = PurchaseOrderCreateForm.clean_lines
+
+    def save(self, user: Any) -> PurchaseOrder:
+        data = self.cleaned_data
+        return services.purchase_order_update(
+            user=user,
+            order=self.order,
+            lines=self.requested,
+            expected_date=data["expected_date"],
+            notes=data["notes"],
+            round_to_pack=data["round_to_pack"],
+        )
+
+
 def _quantity_field(label: str, initial: int = 0) -> forms.IntegerField:
     return forms.IntegerField(
         min_value=0,

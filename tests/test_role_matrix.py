@@ -146,7 +146,11 @@ CUSTOM_PAGES = {
     "stock transfer": {"Manager", "Warehouse"},
     "scan station": {"Manager", "Warehouse"},
     "reports": {"Manager", "Accounting"},
+    "edit purchase order": {"Manager", "Purchasing"},
     "send purchase order": {"Manager", "Purchasing"},
+    "purchase order pdf": {"Manager", "Purchasing", "Warehouse", "Accounting"},
+    "payables aging": {"Manager", "Accounting"},
+    "payment proposal": {"Manager", "Accounting"},
     "cancel purchase order": {"Manager", "Purchasing"},
     "receive purchase order": {"Manager", "Warehouse"},
     "enter supplier bill": {"Manager", "Purchasing", "Accounting"},
@@ -441,7 +445,13 @@ def purchasing_pages(business: dict[str, Any]) -> dict[str, str]:
     held, paid = business["held bill"].pk, business["paid bill"].pk
     orders, bills = "/admin/purchasing/purchaseorder", "/admin/purchasing/supplierbill"
     return {
+        "edit purchase order": f"{orders}/{draft}/edit/",
         "send purchase order": f"{orders}/{draft}/send/",
+        "purchase order pdf": reverse(
+            "purchasing-documents:purchase-order-pdf", args=[business["draft order"].number]
+        ),
+        "payables aging": reverse("purchasing-documents:payables-aging"),
+        "payment proposal": reverse("purchasing-documents:payment-proposal"),
         "cancel purchase order": f"{orders}/{draft}/cancel/",
         "receive purchase order": f"{orders}/{order}/receive/",
         "enter supplier bill": f"{orders}/{order}/bill/",

@@ -26,6 +26,7 @@ from purchasing.forms import (
     CancelForm,
     ConfirmForm,
     PurchaseOrderCreateForm,
+    PurchaseOrderEditForm,
     ReceiveForm,
     ReturnForm,
 )
@@ -202,6 +203,7 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
 
         links = [("PDF", reverse("purchasing-documents:purchase-order-pdf", args=[order.number]))]
         if order.status == PurchaseOrder.Status.DRAFT and may(permissions.PURCHASE_ORDER_CHANGE):
+            links.append(("edit", url("edit")))
             links.append(("send", url("send")))
         if order.status in OPEN and may(permissions.RECEIPT_ADD):
             links.append(("receive", url("receive")))
@@ -258,6 +260,7 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
     def get_urls(self) -> list[Any]:
         view = self.admin_site.admin_view
         pages = {
+            "edit": self.edit_view,
             "send": self.send_view,
             "cancel": self.cancel_view,
             "receive": self.receive_view,
@@ -358,6 +361,28 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
             obj=order,
             facts=[*self._facts(order), ("E-mail to", order.supplier.email)],
             submit_label="Cancel the order" if cancel else "Send to the supplier",
+        )
+
+    def edit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Change a draft's lines, expected date and notes (``purchase_order_update``)."""
+        require_perms(request, permissions.PURCHASE_ORDER_CHANGE)
+        order = self._order(pk)
+        form = PurchaseOrderEditForm(request.POST or None, order=order)
+        if request.method == "POST" and form.is_valid():
+            try:
+                order = form.save(request.user)
+            except (services.PurchasingError, PermissionRefused) as refused:
+                form.add_error(None, str(refused))
+            else:
+                return self._done(request, order, f"{order.number} changed.")
+        return form_page(
+            self,
+            request,
+            f"Change {order.number}",
+            form,
+            obj=order,
+            facts=self._facts(order),
+            submit_label="Save the draft",
         )
 
     def send_view(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -22,6 +22,7 @@ from purchasing.services.orders import (
     purchase_order_cancel,
     purchase_order_create,
     purchase_order_send,
+    purchase_order_update,
     supplier_create,
     supplier_item_set,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "purchase_order_create",
     "purchase_order_receive",
     "purchase_order_send",
+    "purchase_order_update",
     "supplier_bill_approve",
     "supplier_bill_enter",
     "supplier_bill_reject",

@@ -7,7 +7,7 @@ Invariants kept here:
 - its lines hold one product each, a whole positive quantity and a unit cost
   that is never negative; a quantity that is not a multiple of the supplier's
   pack size (or below its minimum) is refused unless the caller asks to round up;
-- only a draft is sent; sending records the e-mail to the supplier as a side
+- only a draft is changed or sent; sending records the e-mail to the supplier as a side
   effect (``erp.side_effects``, sent exactly once) and the webhook event
   ``purchase_order.sent`` in the same transaction;
 - only an order on which nothing has arrived is cancelled;
@@ -181,31 +181,10 @@ def _packed(quantity: int, item: SupplierItem | None, title: str, round_to_pack:
     return wanted
 
 
-def purchase_order_create(
-    *,
-    user: Any,
-    supplier: Supplier,
-    warehouse: Any,
-    lines: Sequence[PurchaseLineRequest],
-    expected_date: date | None = None,
-    notes: str = "",
-    origin: str = PurchaseOrder.Origin.MANUAL,
-    round_to_pack: bool = False,
-) -> PurchaseOrder:
-    """A draft purchase order. Unit costs default from the supplier's items; the
-    expected date defaults to today plus the longest lead time of its lines."""
-    permission_require(user, PURCHASE_ORDER_ADD, doing="create purchase orders")
-    if not supplier.is_active:
-        raise PurchasingError(f"Supplier {supplier.code} is inactive.")
-    if not warehouse.is_active:
-        raise PurchasingError(f"Warehouse {warehouse.code} is closed.")
-    if supplier.currency != settings.OSCAR_DEFAULT_CURRENCY:
-        raise PurchasingError(
-            f"{supplier.code} invoices in {supplier.currency}; purchase orders are kept in "
-            f"{settings.OSCAR_DEFAULT_CURRENCY}, the currency of the books."
-        )
-    if origin not in PurchaseOrder.Origin.values:
-        raise PurchasingError(f"Unknown origin {origin!r}.")
+def _order_lines(
+    supplier: Supplier, lines: Sequence[PurchaseLineRequest], round_to_pack: bool
+) -> tuple[list[PurchaseOrderLine], int]:
+    """The checked, unsaved lines of an order and the longest lead time among them."""
     if not lines:
         raise PurchasingError("A purchase order needs at least one line.")
     product_ids = [line.product.pk for line in lines]
@@ -217,7 +196,6 @@ def purchase_order_create(
             supplier=supplier, product_id__in=product_ids
         ).select_related("supplier")
     }
-    today = business_date()
     rows = []
     lead_time = supplier.lead_time_days
     for line in lines:
@@ -243,6 +221,36 @@ def purchase_order_create(
                 unit_cost=cost,
             )
         )
+    return rows, lead_time
+
+
+def purchase_order_create(
+    *,
+    user: Any,
+    supplier: Supplier,
+    warehouse: Any,
+    lines: Sequence[PurchaseLineRequest],
+    expected_date: date | None = None,
+    notes: str = "",
+    origin: str = PurchaseOrder.Origin.MANUAL,
+    round_to_pack: bool = False,
+) -> PurchaseOrder:
+    """A draft purchase order. Unit costs default from the supplier's items; the
+    expected date defaults to today plus the longest lead time of its lines."""
+    permission_require(user, PURCHASE_ORDER_ADD, doing="create purchase orders")
+    if not supplier.is_active:
+        raise PurchasingError(f"Supplier {supplier.code} is inactive.")
+    if not warehouse.is_active:
+        raise PurchasingError(f"Warehouse {warehouse.code} is closed.")
+    if supplier.currency != settings.OSCAR_DEFAULT_CURRENCY:
+        raise PurchasingError(
+            f"{supplier.code} invoices in {supplier.currency}; purchase orders are kept in "
+            f"{settings.OSCAR_DEFAULT_CURRENCY}, the currency of the books."
+        )
+    if origin not in PurchaseOrder.Origin.values:
+        raise PurchasingError(f"Unknown origin {origin!r}.")
+    rows, lead_time = _order_lines(supplier, lines, round_to_pack)
+    today = business_date()
     expected_date = expected_date or today + timedelta(days=lead_time)
     if expected_date < today:
         raise PurchasingError("The expected date cannot be in the past.")
@@ -260,6 +268,43 @@ def purchase_order_create(
             notes=(notes or "").strip(),
             created_by=user if getattr(user, "pk", None) else None,
         )
+        for row in rows:
+            row.order = order
+        PurchaseOrderLine.objects.bulk_create(rows)
+        return order
+
+
+def purchase_order_update(
+    *,
+    user: Any,
+    order: PurchaseOrder,
+    lines: Sequence[PurchaseLineRequest],
+    expected_date: date | None = None,
+    notes: str | None = None,
+    round_to_pack: bool = False,
+) -> PurchaseOrder:
+    """Change a draft before it is sent: its lines (replaced as a whole, with the
+    same rules as a new order), expected date and notes. A sent order is changed
+    by cancelling it and drafting a new one."""
+    permission_require(user, PURCHASE_ORDER_CHANGE, doing="change purchase orders")
+    with transaction.atomic():
+        order = lock_objects.purchase_order_for_update(order.pk)
+        if order.status != PurchaseOrder.Status.DRAFT:
+            raise PurchaseOrderState(
+                f"{order.number} is {order.get_status_display().lower()}; only a draft is "
+                "changed (cancel it and draft a new one)."
+            )
+        rows, lead_time = _order_lines(order.supplier, lines, round_to_pack)
+        today = business_date()
+        if expected_date is not None and expected_date < today:
+            raise PurchasingError("The expected date cannot be in the past.")
+        order.expected_date = expected_date or max(
+            order.expected_date, today + timedelta(days=lead_time)
+        )
+        if notes is not None:
+            order.notes = notes.strip()
+        order.save(update_fields=["expected_date", "notes"])
+        PurchaseOrderLine.objects.filter(order=order).delete()
         for row in rows:
             row.order = order
         PurchaseOrderLine.objects.bulk_create(rows)

@@ -505,3 +505,67 @@ def test_the_order_and_bill_lists_cost_the_same_queries_for_one_row_and_many(
 
     assert response.context["cl"].result_count == 9
     assert (len(one), len(many)) == (queries, queries)
+
+
+def test_a_draft_is_changed_on_its_edit_page_through_the_service(client, tent, main):
+    lantern = ProductFactory(title="Basalt Lantern")
+    supplier = SupplierFactory(code="ALPINE")
+    order = purchase_order_create(
+        user=SYSTEM,
+        supplier=supplier,
+        warehouse=main,
+        lines=[PurchaseLineRequest(tent, 4, Decimal("50.00"))],
+    )
+    login(client, "Purchasing")
+    page = client.get(f"{PO_LIST}{order.pk}/edit/")
+    tent_sku, lantern_sku = (
+        tent.stockrecords.get().partner_sku,
+        lantern.stockrecords.get().partner_sku,
+    )
+    assert page.context["form"].initial["lines"] == f"{tent_sku} 4 50"
+
+    response = client.post(
+        f"{PO_LIST}{order.pk}/edit/",
+        {
+            "expected_date": order.expected_date.isoformat(),
+            "lines": f"{tent_sku} 6 49.50\n{lantern_sku} 2 12",
+            "notes": "Deliver before noon",
+        },
+        follow=True,
+    )
+
+    assert messages_of(response) == [f"{order.number} changed."]
+    order.refresh_from_db()
+    assert order.notes == "Deliver before noon"
+    assert [(x.product.title, x.quantity, x.unit_cost) for x in order.lines.order_by("pk")] == [
+        ("Granite Tent", 6, Decimal("49.5000")),
+        ("Basalt Lantern", 2, Decimal("12.0000")),
+    ]
+
+
+def test_a_sent_order_cannot_be_edited_and_says_why(client, tent, main):
+    order = sent_order((tent, 4, Decimal("50.00")), warehouse=main)
+    login(client, "Purchasing")
+
+    response = client.post(
+        f"{PO_LIST}{order.pk}/edit/",
+        {
+            "expected_date": order.expected_date.isoformat(),
+            "lines": f"{tent.stockrecords.get().partner_sku} 9",
+        },
+    )
+
+    assert "only a draft is changed" in response.content.decode()
+    assert order.lines.get().quantity == 4
+
+
+def test_warehouse_may_not_open_a_drafts_edit_page(client, tent, main):
+    order = purchase_order_create(
+        user=SYSTEM,
+        supplier=SupplierFactory(),
+        warehouse=main,
+        lines=[PurchaseLineRequest(tent, 4, Decimal("50.00"))],
+    )
+    login(client, "Warehouse")
+
+    assert client.get(f"{PO_LIST}{order.pk}/edit/").status_code == 403

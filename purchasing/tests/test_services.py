@@ -27,6 +27,7 @@ from purchasing.services import (
     purchase_order_create,
     purchase_order_receive,
     purchase_order_send,
+    purchase_order_update,
     supplier_bill_approve,
     supplier_bill_enter,
     supplier_bill_reject,
@@ -460,3 +461,30 @@ def test_a_bill_dated_in_the_future_or_for_a_product_not_ordered_is_refused():
     with pytest.raises(PurchasingError, match="“Stove” is not on"):
         bill(order, "F", (stove, 1, "10"))
     assert SupplierBill.objects.count() == 0
+
+
+def test_a_draft_is_changed_as_a_whole_and_a_sent_order_is_not():
+    tent, stove = ProductFactory(), ProductFactory()
+    supplier = SupplierFactory()
+    SupplierItemFactory(supplier=supplier, product=stove, unit_cost=D("7.00"), pack_size=4)
+    order = purchase_order_create(
+        user=SYSTEM,
+        supplier=supplier,
+        warehouse=WarehouseFactory(code="MAIN"),
+        lines=[PurchaseLineRequest(tent, 2, D("10"))],
+    )
+    with pytest.raises(PurchasingError, match="packs of 4"):
+        purchase_order_update(user=SYSTEM, order=order, lines=[PurchaseLineRequest(stove, 5)])
+    purchase_order_update(
+        user=SYSTEM, order=order, lines=[PurchaseLineRequest(stove, 5)], round_to_pack=True
+    )
+    assert [(line.product, line.quantity, line.unit_cost) for line in order.lines.all()] == [
+        (stove, 8, D("7.0000"))
+    ]
+    with pytest.raises(PermissionRefused):
+        purchase_order_update(
+            user=StaffFactory(role="Warehouse"), order=order, lines=[PurchaseLineRequest(tent, 1)]
+        )
+    purchase_order_send(user=SYSTEM, order=order)
+    with pytest.raises(PurchaseOrderState, match="only a draft is changed"):
+        purchase_order_update(user=SYSTEM, order=order, lines=[PurchaseLineRequest(tent, 1)])
