@@ -159,7 +159,8 @@ class PurchaseOrderEditForm(forms.Form):
                 for line in order.lines.all()
             ),
         }
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         self.order = order
         self.requested: list[Any] = []
 
