@@ -129,6 +129,7 @@ def test_the_add_and_change_forms_offer_a_manager_only_the_roles_below_manager(c
         assert sorted(form.fields["groups"].queryset.values_list("name", flat=True)) == [
             "Accounting",
             "HR",
+            "Purchasing",
             "Sales",
             "Warehouse",
         ]
@@ -307,7 +308,7 @@ def test_hr_and_sales_only_view_user_accounts(client):
 def test_no_role_can_delete_users_or_manage_groups(client):
     clerk = StaffFactory(username="clerk", role="Warehouse")
 
-    for role in ("Manager", "HR", "Sales", "Accounting", "Warehouse"):
+    for role in ("Manager", "HR", "Sales", "Accounting", "Warehouse", "Purchasing"):
         as_role(client, role)
         deleted = client.post(f"/admin/auth/user/{clerk.pk}/delete/", {"post": "yes"})
         assert deleted.status_code == 403, role

@@ -30,12 +30,18 @@ from tests.factories import ProductFactory, StaffFactory, UserFactory, Warehouse
 
 pytestmark = pytest.mark.django_db
 
-TODAY = business_date()
-NEXT_MONTH = TODAY + timedelta(days=30)
+
+def today():
+    """The business date now (not at import: a run may pass midnight)."""
+    return business_date()
+
+
+def next_month():
+    return today() + timedelta(days=30)
 
 
 def po_number(n: int) -> str:
-    return f"PO-{TODAY.year}-{n:06d}"
+    return f"PO-{today().year}-{n:06d}"
 
 
 def sku(product) -> str:
@@ -98,7 +104,7 @@ def order_body(order_number, tent, stove, *, status="sent", tents=(10, 0, 0), st
         "status": status,
         "supplier": "ALPINE",
         "warehouse": "MAIN",
-        "expected_date": (TODAY + timedelta(days=14)).isoformat(),
+        "expected_date": (today() + timedelta(days=14)).isoformat(),
         "origin": "manual",
         "lines": [
             {
@@ -264,7 +270,7 @@ def test_a_purchase_order_is_drafted_with_unit_costs_from_the_supplier_items(
         {
             "supplier": "alpine",
             "warehouse": "main",
-            "expected_date": NEXT_MONTH.isoformat(),
+            "expected_date": next_month().isoformat(),
             "lines": [
                 {"sku": sku(tent), "quantity": 3},
                 {"sku": sku(stove), "quantity": 2, "unit_cost": "3.75"},
@@ -279,7 +285,7 @@ def test_a_purchase_order_is_drafted_with_unit_costs_from_the_supplier_items(
         "status": "draft",
         "supplier": "ALPINE",
         "warehouse": "MAIN",
-        "expected_date": NEXT_MONTH.isoformat(),
+        "expected_date": next_month().isoformat(),
         "origin": "manual",
         "lines": [
             {
@@ -425,7 +431,7 @@ def test_an_unknown_purchase_order_is_404_on_every_endpoint(buyer, receiver, acc
         404,
         "not_found",
     )
-    bill = {"supplier_reference": "R-1", "bill_date": TODAY.isoformat(), "lines": []}
+    bill = {"supplier_reference": "R-1", "bill_date": today().isoformat(), "lines": []}
     assert_error(
         accountant.post("/api/v1/purchase-orders/NOPE/bills/", bill, format="json"),
         404,
@@ -497,7 +503,7 @@ def test_the_purchase_order_list_costs_the_same_queries_for_one_order_and_for_ma
         user=SYSTEM,
         order=order,
         supplier_reference="R-1",
-        bill_date=TODAY,
+        bill_date=today(),
         lines=[services.BillLineRequest(product=tent, quantity=2, unit_cost=Decimal("10.00"))],
     )
     one = _list_queries(buyer)
@@ -517,7 +523,7 @@ def test_the_purchase_order_list_costs_the_same_queries_for_one_order_and_for_ma
             user=SYSTEM,
             order=extra,
             supplier_reference=f"R-{index}",
-            bill_date=TODAY,
+            bill_date=today(),
             lines=[
                 services.BillLineRequest(product=products[0], quantity=3, unit_cost=Decimal("2.50"))
             ],
@@ -554,7 +560,7 @@ def test_goods_are_received_against_a_purchase_order_with_freight_spread_by_valu
 
     assert response.status_code == 201, response.content
     assert response.json() == {
-        "receipt": f"GR-{TODAY.year}-000001",
+        "receipt": f"GR-{today().year}-000001",
         "purchase_order": order.number,
         "status": "partially_received",
         "supplier": "ALPINE",
@@ -699,7 +705,7 @@ def bill(client, number, reference, *lines):
         f"/api/v1/purchase-orders/{number}/bills/",
         {
             "supplier_reference": reference,
-            "bill_date": TODAY.isoformat(),
+            "bill_date": today().isoformat(),
             "lines": [
                 {"sku": sku(product), "quantity": quantity, "unit_cost": cost}
                 for product, quantity, cost in lines
@@ -729,14 +735,14 @@ def test_a_bill_that_matches_order_and_receipts_is_posted(accountant, buyer, rec
 
     assert response.status_code == 201, response.content
     assert response.json() == {
-        "number": f"BILL-{TODAY.year}-000001",
+        "number": f"BILL-{today().year}-000001",
         "kind": "bill",
         "status": "matched",
         "supplier": "ALPINE",
         "supplier_reference": "AO-7781",
         "purchase_order": received.number,
-        "bill_date": TODAY.isoformat(),
-        "due_date": (TODAY + timedelta(days=30)).isoformat(),
+        "bill_date": today().isoformat(),
+        "due_date": (today() + timedelta(days=30)).isoformat(),
         "total": {"amount": "71.40", "currency": "EUR"},  # 60.00 + 19 % VAT
         "reasons": [],
     }
@@ -785,7 +791,7 @@ def test_a_bill_dated_in_the_future_is_422_and_nothing_is_written(accountant, re
         f"/api/v1/purchase-orders/{received.number}/bills/",
         {
             "supplier_reference": "AO-1",
-            "bill_date": (TODAY + timedelta(days=1)).isoformat(),
+            "bill_date": (today() + timedelta(days=1)).isoformat(),
             "lines": [{"sku": sku(tent), "quantity": 1, "unit_cost": "10.00"}],
         },
         format="json",
@@ -828,7 +834,7 @@ def every_endpoint(order_number: str, product_sku: str) -> list[tuple[str, str, 
             f"/api/v1/purchase-orders/{order_number}/bills/",
             {
                 "supplier_reference": "R-1",
-                "bill_date": TODAY.isoformat(),
+                "bill_date": today().isoformat(),
                 "lines": [{"sku": product_sku, "quantity": 1, "unit_cost": "1"}],
             },
         ),
