@@ -5,6 +5,7 @@ the demo all pass the same check.
 """
 
 SUPPLIER_ADD = "purchasing.add_supplier"
+SUPPLIER_CHANGE = "purchasing.change_supplier"
 SUPPLIER_ITEM_SET = "purchasing.add_supplieritem"
 PURCHASE_ORDER_ADD = "purchasing.add_purchaseorder"
 #: send and cancel

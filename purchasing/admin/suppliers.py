@@ -1,5 +1,6 @@
-"""Suppliers and what each sells us: master data, created through the services
-(``supplier_create``, ``supplier_item_set``), searchable by what people type."""
+"""Suppliers and what each sells us: master data, written through the services
+(``supplier_create``, ``supplier_update``, ``supplier_item_set``), searchable by
+what people type."""
 
 from typing import Any
 
@@ -72,10 +73,20 @@ class SupplierAdmin(admin.ModelAdmin):
         return False  # orders and bills point at it: deactivate instead
 
     def save_model(self, request: HttpRequest, obj: Supplier, form: Any, change: bool) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-            return
         data = form.cleaned_data
+        if change:
+            services.supplier_update(
+                user=request.user,
+                supplier=obj,
+                name=data["name"],
+                email=data["email"],
+                payment_terms_days=data["payment_terms_days"],
+                lead_time_days=data["lead_time_days"],
+                tax_id=data["tax_id"],
+                address=data["address"],
+                is_active=data["is_active"],
+            )
+            return
         created = services.supplier_create(
             user=request.user,
             code=data["code"],

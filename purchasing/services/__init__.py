@@ -25,6 +25,7 @@ from purchasing.services.orders import (
     purchase_order_update,
     supplier_create,
     supplier_item_set,
+    supplier_update,
 )
 from purchasing.services.payments import supplier_payment_record
 from purchasing.services.receiving import (
@@ -58,4 +59,5 @@ __all__ = [
     "supplier_item_set",
     "supplier_payment_record",
     "supplier_return",
+    "supplier_update",
 ]

@@ -39,6 +39,7 @@ from purchasing.permissions import (
     PURCHASE_ORDER_ADD,
     PURCHASE_ORDER_CHANGE,
     SUPPLIER_ADD,
+    SUPPLIER_CHANGE,
     SUPPLIER_ITEM_SET,
 )
 from purchasing.services.errors import PurchaseOrderState, PurchasingError
@@ -109,6 +110,42 @@ def supplier_create(
             )
     except IntegrityError:
         raise PurchasingError(f"A supplier with code {code} exists already.") from None
+
+
+def supplier_update(
+    *,
+    user: Any,
+    supplier: Supplier,
+    name: str,
+    email: str,
+    payment_terms_days: int,
+    lead_time_days: int,
+    tax_id: str = "",
+    address: str = "",
+    is_active: bool = True,
+) -> Supplier:
+    """Change a supplier's details. Its code and currency stay: orders, bills and
+    the API name it by them. New terms apply to orders drafted from now on."""
+    permission_require(user, SUPPLIER_CHANGE, doing="change suppliers")
+    if not (name or "").strip():
+        raise PurchasingError("Give the supplier's legal name.")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise PurchasingError(f"{email!r} is not an e-mail address.") from None
+    _whole(payment_terms_days, "Payment terms (days)", minimum=0)
+    _whole(lead_time_days, "Lead time (days)", minimum=0)
+    with transaction.atomic():
+        supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        supplier.name = name.strip()[:255]
+        supplier.email = email
+        supplier.payment_terms_days = payment_terms_days
+        supplier.lead_time_days = lead_time_days
+        supplier.tax_id = (tax_id or "").strip()[:32]
+        supplier.address = (address or "").strip()
+        supplier.is_active = bool(is_active)
+        supplier.save()
+        return supplier
 
 
 def supplier_item_set(

@@ -569,3 +569,32 @@ def test_warehouse_may_not_open_a_drafts_edit_page(client, tent, main):
     login(client, "Warehouse")
 
     assert client.get(f"{PO_LIST}{order.pk}/edit/").status_code == 403
+
+
+def test_a_supplier_changed_in_the_admin_keeps_its_code_and_currency(client):
+    supplier = SupplierFactory(code="ALPINE", payment_terms_days=30)
+    login(client, "Purchasing")
+
+    response = client.post(
+        f"/admin/purchasing/supplier/{supplier.pk}/change/",
+        {
+            "code": "HIJACK",
+            "currency": "USD",
+            "name": "Alpine Gear AG",
+            "tax_id": "DE999",
+            "address": "Neu 1",
+            "email": "neu@alpine.example",
+            "payment_terms_days": "45",
+            "lead_time_days": "9",
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    supplier.refresh_from_db()
+    assert (supplier.code, supplier.currency, supplier.name, supplier.payment_terms_days) == (
+        "ALPINE",
+        "EUR",
+        "Alpine Gear AG",
+        45,
+    )

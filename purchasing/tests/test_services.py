@@ -35,6 +35,7 @@ from purchasing.services import (
     supplier_item_set,
     supplier_payment_record,
     supplier_return,
+    supplier_update,
 )
 from purchasing.tests.factories import SupplierFactory, SupplierItemFactory, sent_order
 from tests.factories import ProductFactory, StaffFactory, WarehouseFactory
@@ -488,3 +489,35 @@ def test_a_draft_is_changed_as_a_whole_and_a_sent_order_is_not():
     purchase_order_send(user=SYSTEM, order=order)
     with pytest.raises(PurchaseOrderState, match="only a draft is changed"):
         purchase_order_update(user=SYSTEM, order=order, lines=[PurchaseLineRequest(tent, 1)])
+
+
+def test_suppliers_are_changed_by_purchasing_but_not_by_the_warehouse():
+    supplier = SupplierFactory(code="ALPINE")
+    changed = supplier_update(
+        user=StaffFactory(role="Purchasing"),
+        supplier=supplier,
+        name="Alpine AG",
+        email="new@alpine.example",
+        payment_terms_days=60,
+        lead_time_days=5,
+        is_active=False,
+    )
+    assert (changed.name, changed.payment_terms_days, changed.is_active) == ("Alpine AG", 60, False)
+    with pytest.raises(PermissionRefused):
+        supplier_update(
+            user=StaffFactory(role="Warehouse"),
+            supplier=supplier,
+            name="X",
+            email="x@x.example",
+            payment_terms_days=1,
+            lead_time_days=1,
+        )
+    with pytest.raises(PurchasingError, match="not an e-mail"):
+        supplier_update(
+            user=SYSTEM,
+            supplier=supplier,
+            name="X",
+            email="nope",
+            payment_terms_days=1,
+            lead_time_days=1,
+        )
