@@ -86,17 +86,34 @@ def incoming_by_warehouse(product_ids: Iterable[int]) -> dict[tuple[int, int], i
     return {(row["product_id"], row["order__warehouse_id"]): row["incoming"] for row in rows}
 
 
+def _expected_lines() -> QuerySet[PurchaseOrderLine]:
+    """Lines of sent orders still bringing goods to a sellable, open warehouse."""
+    return PurchaseOrderLine.objects.filter(
+        order__status__in=OPEN,
+        order__warehouse__is_sellable=True,
+        order__warehouse__is_active=True,
+        received_quantity__lt=F("quantity"),
+    )
+
+
+def expected_date_expression(product: str = "pk") -> Subquery:
+    """The earliest expected date of those lines for the product ``product`` names,
+    as an annotation: list pages get it in the query that reads the products."""
+    earliest = (
+        _expected_lines()
+        .filter(product_id=OuterRef(product))
+        .order_by("order__expected_date")
+        .values("order__expected_date")[:1]
+    )
+    return Subquery(earliest)
+
+
 def expected_dates(product_ids: Iterable[int]) -> dict[int, date]:
     """The earliest expected date of a sent order still bringing each product
     (to a sellable warehouse); products with none are missing."""
     rows = (
-        PurchaseOrderLine.objects.filter(
-            product_id__in=list(product_ids),
-            order__status__in=OPEN,
-            order__warehouse__is_sellable=True,
-            order__warehouse__is_active=True,
-            received_quantity__lt=F("quantity"),
-        )
+        _expected_lines()
+        .filter(product_id__in=list(product_ids))
         .values("product_id")
         .annotate(expected=Min("order__expected_date"))
     )

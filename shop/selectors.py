@@ -1,7 +1,8 @@
 """Storefront reads: the product lists behind browse, category and search pages.
 
 One queryset per page with everything a product tile needs prefetched or
-annotated (list price, available-to-promise), so a page costs the same number
+annotated (list price, available-to-promise, the date a sold-out product is
+expected back), so a page costs the same number
 of queries for 1 product as for a full page.
 Search is PostgreSQL full-text search (English stemming on title and
 description, exact match on UPC/SKU), ranked by relevance.
@@ -14,6 +15,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from oscar.core.loading import get_model
 
 from inventory.selectors import available_to_promise_expression
+from purchasing.selectors import expected_date_expression
 
 Category = get_model("catalogue", "Category")
 Product = get_model("catalogue", "Product")
@@ -40,6 +42,8 @@ def storefront_products(
         .annotate(
             list_price=Subquery(lowest_price.values("price")[:1]),
             available_to_promise=available_to_promise_expression(),
+            # when a sold-out product is expected back (open purchase orders)
+            expected_date=expected_date_expression(),
         )
     )
     if categories is not None:

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView
 from oscar.core.loading import get_model
 
-from purchasing import selectors as purchasing_selectors
 from shop import selectors
 from shop.search.forms import SearchForm
 
@@ -63,12 +62,11 @@ class ProductListView(ListView):
         strategy = getattr(self.request, "strategy", None)
         if strategy is not None and hasattr(strategy, "prepare"):
             strategy.prepare(page_products)
-        # when sold-out products are expected back: one query for the page's
-        # out-of-stock products (templatetags/expected_arrival.py)
-        sold_out = [p.pk for p in page_products if getattr(p, "available_to_promise", 1) <= 0]
-        context["expected_dates"] = (
-            purchasing_selectors.expected_dates(sold_out) if sold_out else {}
-        )
+        # when sold-out products are expected back, read with the page
+        # (shop.selectors, templatetags/expected_arrival.py)
+        context["expected_dates"] = {
+            p.pk: p.expected_date for p in page_products if getattr(p, "expected_date", None)
+        }
         context["form"] = self.form
         context["search_form"] = self.form
         context["selected_facets"] = []

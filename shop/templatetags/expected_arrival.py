@@ -1,9 +1,9 @@
 """``{% expected_around product as day %}``: when an out-of-stock product is
 expected back, from the open purchase orders (``purchasing.selectors.expected_dates``).
 
-List pages look the dates up in bulk, one query for the page's out-of-stock
-products, and hand them to their tiles as ``expected_dates``
-(``shop.search.views``). The product page asks for its own product (one query).
+List pages read the dates with their products (an annotation of
+``shop.selectors.storefront_products``) and hand them to their tiles as
+``expected_dates`` (``shop.search.views``). The product page asks for its own product (one query).
 A tile elsewhere (recommendations, recently viewed, wish lists) shows no date
 rather than costing a query per product.
 """
