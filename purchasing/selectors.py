@@ -72,20 +72,6 @@ def open_lines_for(product_id: int, warehouse_id: int) -> QuerySet[PurchaseOrder
     )
 
 
-def incoming_by_warehouse(product_ids: Iterable[int]) -> dict[tuple[int, int], int]:
-    """Open quantity on sent orders per (product, warehouse)."""
-    rows = (
-        PurchaseOrderLine.objects.filter(
-            product_id__in=list(product_ids),
-            order__status__in=OPEN,
-            received_quantity__lt=F("quantity"),
-        )
-        .values("product_id", "order__warehouse_id")
-        .annotate(incoming=Sum(F("quantity") - F("received_quantity")))
-    )
-    return {(row["product_id"], row["order__warehouse_id"]): row["incoming"] for row in rows}
-
-
 def _expected_lines() -> QuerySet[PurchaseOrderLine]:
     """Lines of sent orders still bringing goods to a sellable, open warehouse."""
     return PurchaseOrderLine.objects.filter(
@@ -135,17 +121,6 @@ def bills_due(by: date) -> QuerySet[SupplierBill]:
         .filter(due_date__lte=by, open_balance__gt=0)
         .select_related("supplier", "order")
         .order_by("due_date", "supplier__code", "pk")
-    )
-
-
-def open_bills() -> QuerySet[SupplierBill]:
-    """Posted bills with money still owed (for the payables aging)."""
-    return (
-        posted_bills()
-        .annotate(open_balance=F("total") - F("amount_paid") - F("amount_credited"))
-        .filter(open_balance__gt=0)
-        .select_related("supplier")
-        .order_by("supplier__code", "due_date", "pk")
     )
 
 

@@ -363,25 +363,48 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
             submit_label="Cancel the order" if cancel else "Send to the supplier",
         )
 
-    def edit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Change a draft's lines, expected date and notes (``purchase_order_update``)."""
-        require_perms(request, permissions.PURCHASE_ORDER_CHANGE)
+    def _form_page(
+        self,
+        request: HttpRequest,
+        pk: int,
+        *,
+        permission: str,
+        form_class: Any,
+        title: str,
+        done: Any,
+        **page: Any,
+    ) -> HttpResponse:
+        """A page of ``order`` whose form calls one service: the service's refusal
+        shows on the form, success goes where ``done(document, order)`` says."""
+        require_perms(request, permission)
         order = self._order(pk)
-        form = PurchaseOrderEditForm(request.POST or None, order=order)
+        form = form_class(request.POST or None, order=order)
         if request.method == "POST" and form.is_valid():
             try:
-                order = form.save(request.user)
+                document = form.save(request.user)
             except (services.PurchasingError, PermissionRefused) as refused:
                 form.add_error(None, str(refused))
             else:
-                return self._done(request, order, f"{order.number} changed.")
+                return done(document, order)
         return form_page(
             self,
             request,
-            f"Change {order.number}",
+            title.format(order=order),
             form,
             obj=order,
             facts=self._facts(order),
+            **page,
+        )
+
+    def edit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Change a draft's lines, expected date and notes (``purchase_order_update``)."""
+        return self._form_page(
+            request,
+            pk,
+            permission=permissions.PURCHASE_ORDER_CHANGE,
+            form_class=PurchaseOrderEditForm,
+            title="Change {order.number}",
+            done=lambda order, _: self._done(request, order, f"{order.number} changed."),
             submit_label="Save the draft",
         )
 
@@ -392,88 +415,63 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
         return self._confirm(request, pk, cancel=True)
 
     def receive_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        require_perms(request, permissions.RECEIPT_ADD)
-        order = self._order(pk)
-        form = ReceiveForm(request.POST or None, order=order)
-        if request.method == "POST" and form.is_valid():
-            try:
-                receipt = form.save(request.user)
-            except (services.PurchasingError, PermissionRefused) as refused:
-                form.add_error(None, str(refused))
-            else:
-                if getattr(receipt, "_replayed", False):
-                    return self._done(
-                        request,
-                        order,
-                        f"{receipt.number} was booked already by this form: "
-                        "nothing more was received.",
-                    )
+        def done(receipt: Receipt, order: PurchaseOrder) -> HttpResponse:
+            if getattr(receipt, "_replayed", False):
                 return self._done(
-                    request, order, f"{receipt.number}: goods received on {order.number}."
+                    request,
+                    order,
+                    f"{receipt.number} was booked already by this form: nothing more was received.",
                 )
-        return form_page(
-            self,
+            return self._done(
+                request, order, f"{receipt.number}: goods received on {order.number}."
+            )
+
+        return self._form_page(
             request,
-            f"Receive goods on {order.number}",
-            form,
-            obj=order,
-            facts=self._facts(order),
+            pk,
+            permission=permissions.RECEIPT_ADD,
+            form_class=ReceiveForm,
+            title="Receive goods on {order.number}",
+            done=done,
             submit_label="Receive",
             no_lines="Nothing is open on this order: everything ordered has arrived.",
         )
 
     def bill_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        require_perms(request, permissions.BILL_ADD)
-        order = self._order(pk)
-        form = BillForm(request.POST or None, order=order)
-        if request.method == "POST" and form.is_valid():
-            try:
-                bill = form.save(request.user)
-            except (services.PurchasingError, PermissionRefused) as refused:
-                form.add_error(None, str(refused))
-            else:
-                if bill.status == SupplierBill.Status.ON_HOLD:
-                    self.message_user(
-                        request,
-                        f"{bill.number} is on hold until it is approved: "
-                        + " ".join(bill.hold_reasons),
-                        messages.WARNING,
-                    )
-                    return HttpResponseRedirect(
-                        reverse("admin:purchasing_supplierbill_change", args=[bill.pk])
-                    )
-                return self._done(request, order, f"{bill.number} matched and posted.")
-        return form_page(
-            self,
+        def done(bill: SupplierBill, order: PurchaseOrder) -> HttpResponse:
+            if bill.status == SupplierBill.Status.ON_HOLD:
+                self.message_user(
+                    request,
+                    f"{bill.number} is on hold until it is approved: "
+                    + " ".join(bill.hold_reasons),
+                    messages.WARNING,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:purchasing_supplierbill_change", args=[bill.pk])
+                )
+            return self._done(request, order, f"{bill.number} matched and posted.")
+
+        return self._form_page(
             request,
-            f"Enter a bill for {order.number}",
-            form,
-            obj=order,
-            facts=self._facts(order),
+            pk,
+            permission=permissions.BILL_ADD,
+            form_class=BillForm,
+            title="Enter a bill for {order.number}",
+            done=done,
             submit_label="Enter bill",
             no_lines="Nothing has been received on this order yet: there is nothing to bill.",
         )
 
     def return_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        require_perms(request, permissions.BILL_ADD)
-        order = self._order(pk)
-        form = ReturnForm(request.POST or None, order=order)
-        if request.method == "POST" and form.is_valid():
-            try:
-                note = form.save(request.user)
-            except (services.PurchasingError, PermissionRefused) as refused:
-                form.add_error(None, str(refused))
-            else:
-                return self._done(
-                    request, order, f"Debit note {note.number}: goods sent back to the supplier."
-                )
-        return form_page(
-            self,
+        return self._form_page(
             request,
-            f"Return goods from {order.number} to the supplier",
-            form,
-            obj=order,
-            facts=self._facts(order),
+            pk,
+            permission=permissions.BILL_ADD,
+            form_class=ReturnForm,
+            title="Return goods from {order.number} to the supplier",
+            done=lambda note, order: self._done(
+                request, order, f"Debit note {note.number}: goods sent back to the supplier."
+            ),
             submit_label="Send back",
             no_lines="Nothing has been received on this order: there is nothing to send back.",
         )
