@@ -62,6 +62,7 @@ class PostingRule(models.Model):
         PURCHASE_PRICE_VARIANCE = "purchase_price_variance", "Purchase price variance"
         LANDED_COST_ACCRUAL = "landed_cost_accrual", "Freight and duty accrued"
         EQUITY = "equity", "Owner's equity"
+        OPENING_BALANCE = "opening_balance", "Opening balance equity"
         RETAINED_EARNINGS = "retained_earnings", "Retained earnings"
 
     role = models.CharField(max_length=32, choices=Role.choices, unique=True)

@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "shop.apps.ShopConfig",
     "backoffice.apps.BackofficeConfig",
     "purchasing.apps.PurchasingConfig",
+    "data_exchange.apps.DataExchangeConfig",
+    "import_export",
     "inventory.apps.InventoryConfig",
     "crm.apps.CrmConfig",
     "hr.apps.HrConfig",
@@ -500,6 +502,11 @@ OSCAR_SHOP_NAME = env.str("SHOP_NAME", default="Kontor Demo Store")
 OSCAR_SHOP_TAGLINE = "Outdoor & workshop supplies"
 OSCAR_DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="EUR")
 OSCAR_HOMEPAGE = "/catalogue/"
+# The partner whose listings (SKU, list price) the shop sells, the product class a new
+# product gets when an import names none, and the currencies listings may be priced in.
+SHOP_PARTNER_CODE = env.str("SHOP_PARTNER_CODE", default="kontor")
+SHOP_DEFAULT_PRODUCT_CLASS = env.str("SHOP_DEFAULT_PRODUCT_CLASS", default="goods")
+SHOP_CURRENCIES = env.list("SHOP_CURRENCIES", default=[OSCAR_DEFAULT_CURRENCY])
 OSCAR_ALLOW_ANON_CHECKOUT = True
 # Consumer prices include VAT (orders.pricing): offers discount the price
 # the customer sees, and the discount is booked as tax-inclusive. Without this,

@@ -63,6 +63,16 @@ def open_allocations_for_update(order_line_ids: Iterable[int]) -> QuerySet[Alloc
     )
 
 
+def stock_rows_of_products_for_update(product_ids: list[int]) -> list[tuple[int, int, int]]:
+    """(id, product, warehouse) of every stock row of these products, locked."""
+    return list(
+        Stock.objects.select_for_update()
+        .filter(product_id__in=product_ids)
+        .order_by("pk")
+        .values_list("pk", "product_id", "warehouse_id")
+    )
+
+
 def product_cost_for_update(product_id: int) -> ProductCost:
     cost, _ = ProductCost.objects.get_or_create(product_id=product_id)
     return ProductCost.objects.select_for_update().get(pk=cost.pk)

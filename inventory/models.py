@@ -101,6 +101,7 @@ class StockMove(models.Model):
         COUNT = "count", "Count"
         RETURN = "return", "Return"
         SUPPLIER_RETURN = "supplier_return", "Returned to supplier"
+        OPENING = "opening", "Opening balance"
 
     stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="moves")
     product = models.ForeignKey("catalogue.Product", on_delete=models.PROTECT, related_name="+")
@@ -184,3 +185,66 @@ class ProductCost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product.title}: {self.average_cost}"
+
+
+class ProductSpecification(models.Model):
+    """What the warehouse and the carriers need to know about a product beyond
+    Oscar's catalogue: weight and outer dimensions of one packed unit, and the
+    standard cost (book currency) used before the first receipt gives a moving
+    average. One row per product, written by the importer and the admin."""
+
+    product = models.OneToOneField(
+        "catalogue.Product", on_delete=models.CASCADE, related_name="specification"
+    )
+    weight_kg = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    length_cm = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
+    width_cm = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
+    height_cm = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
+    standard_cost = models.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Expected unit cost in the book currency until stock is received.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight_kg__gte=0)
+                & models.Q(length_cm__gte=0)
+                & models.Q(width_cm__gte=0)
+                & models.Q(height_cm__gte=0)
+                & models.Q(standard_cost__gte=0),
+                name="product_specification_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Specification of product {self.product_id}"
+
+
+class SkuRepair(models.Model):
+    """A SKU the SKU-policy migration could not simply normalise: it collided with
+    another listing's SKU after normalisation, or held characters the policy does not
+    allow. The listing got ``assigned_sku`` (unique, keeping the policy) and this row
+    asks a person to choose the real one; the data-quality report lists the rows
+    whose listing still carries the assigned SKU."""
+
+    class Reason(models.TextChoices):
+        COLLISION = "collision", "Same SKU as another listing after normalising"
+        INVALID = "invalid", "Characters the SKU policy does not allow"
+
+    stock_record = models.ForeignKey(
+        "partner.StockRecord", on_delete=models.CASCADE, related_name="+"
+    )
+    original_sku = models.CharField(max_length=128)
+    assigned_sku = models.CharField(max_length=64)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.original_sku} -> {self.assigned_sku}"

@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from oscar.core.loading import get_model
 
 from inventory.models import Stock, Warehouse
+from inventory.product_codes import normalise_barcode, normalise_sku
 
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
@@ -88,16 +89,13 @@ def active_warehouses() -> QuerySet[Warehouse]:
 
 
 def product_by_barcode(code: str) -> Any | None:
-    """The product whose UPC/EAN or SKU is ``code`` (scanners send either)."""
-    code = code.strip()
-    if not code:
+    """The product whose UPC/EAN or SKU is ``code`` (scanners send either; both are
+    normalised by the one policy in ``product_codes``)."""
+    if "\x00" in (code or ""):
         return None
-    product = Product.objects.filter(upc__iexact=code).first()
-    if product is None:
-        product = Product.objects.filter(
-            pk__in=StockRecord.objects.filter(partner_sku__iexact=code).values("product_id")
-        ).first()
-    return product
+    barcode = normalise_barcode(code)
+    product = Product.objects.filter(upc=barcode).first() if barcode.isdigit() else None
+    return product if product is not None else product_by_sku(code)
 
 
 def on_hand(product_id: int, warehouse_id: int) -> int:
@@ -201,17 +199,15 @@ def valuation_drift() -> list[str]:
 
 
 def product_by_sku(sku: str) -> Any | None:
-    """The product whose sellable listing has this SKU (case-insensitive), or None."""
-    sku = sku.strip()
+    """The product whose listing has this SKU, or None. The SKU is normalised
+    (``product_codes.normalise_sku``: case, blanks and separators do not matter) and
+    SKUs are unique, so at most one product matches."""
+    sku = normalise_sku(sku)
     if not sku or "\x00" in sku:
         return None
-    return (
-        Product.objects.filter(
-            pk__in=StockRecord.objects.filter(partner_sku__iexact=sku).values("product_id")
-        )
-        .order_by("pk")
-        .first()
-    )
+    return Product.objects.filter(
+        pk__in=StockRecord.objects.filter(partner_sku=sku).values("product_id")
+    ).first()
 
 
 def warehouse_by_code(code: str) -> Warehouse | None:

@@ -102,6 +102,7 @@ VALUATION_ACCOUNTS: dict[str, tuple[str, str]] = {
     StockMove.Kind.ADJUSTMENT: ("inventory", "inventory_adjustment"),
     StockMove.Kind.COUNT: ("inventory", "inventory_adjustment"),
     StockMove.Kind.SUPPLIER_RETURN: ("inventory", "grni"),
+    StockMove.Kind.OPENING: ("inventory", "opening_balance"),
 }
 
 
@@ -659,3 +660,168 @@ def stock_return_to_supplier(
         if warehouse.is_sellable:
             _availability_changed([product.pk])
         return move
+
+
+@dataclass(frozen=True)
+class OpeningBalance:
+    product_id: int
+    warehouse_id: int
+    quantity: int
+    unit_cost: Decimal
+
+
+def opening_balances_entered(pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], Any]:
+    """For (product, warehouse) pairs: the pairs that already have stock moves, with
+    their opening move's (quantity, unit cost) or None when their moves are not an
+    opening balance alone."""
+    moves: dict[tuple[int, int], list[tuple[str, int, Decimal]]] = defaultdict(list)
+    wanted = set(pairs)
+    product_ids = sorted({product_id for product_id, _ in wanted})
+    for start in range(0, len(product_ids), 10000):
+        rows = (
+            StockMove.objects.filter(product_id__in=product_ids[start : start + 10000])
+            .values_list("product_id", "warehouse_id", "kind", "quantity", "unit_cost")
+            .order_by("pk")
+        )
+        for product_id, warehouse_id, kind, quantity, unit_cost in rows:
+            if (product_id, warehouse_id) in wanted:
+                moves[(product_id, warehouse_id)].append((kind, quantity, unit_cost))
+    return {
+        key: (found[0][1], found[0][2])
+        if len(found) == 1 and found[0][0] == StockMove.Kind.OPENING
+        else None
+        for key, found in moves.items()
+    }
+
+
+def stock_open_balances(*, balances: Sequence[OpeningBalance], user: Any, reference: str) -> int:
+    """The stock a business brings when it moves onto this system: one opening move
+    per (product, warehouse) that has never moved, on hand set to it, the moving
+    average started at its unit cost, and one journal entry for the file (Dr
+    Inventory / Cr Opening balance equity, idempotent by ``reference``).
+
+    Written in bulk (a go-live file has a row per product and warehouse) but under
+    the module's invariants: a row that has any move already is refused, so an
+    opening balance is entered once; corrections are counts and adjustments.
+    Returns the number of moves written.
+    """
+    permission_require(user, STOCK_CHANGE, doing="enter opening stock")
+    balances = [balance for balance in balances if balance.quantity]
+    for balance in balances:
+        _positive(balance.quantity)
+        if balance.unit_cost < 0:
+            raise InventoryError("Unit cost cannot be negative.")
+    if not balances:
+        return 0
+    warehouses = Warehouse.objects.in_bulk({balance.warehouse_id for balance in balances})
+    closed = sorted(w.code for w in warehouses.values() if not w.is_active)
+    if closed:
+        raise InventoryError(f"Warehouse {', '.join(closed)} is closed.")
+    with transaction.atomic():
+        Stock.objects.bulk_create(
+            [
+                Stock(product_id=balance.product_id, warehouse_id=balance.warehouse_id)
+                for balance in balances
+            ],
+            ignore_conflicts=True,
+            batch_size=5000,
+        )
+        stock_ids: dict[tuple[int, int], int] = {}
+        product_ids = sorted({balance.product_id for balance in balances})
+        for start in range(0, len(product_ids), 10000):
+            chunk = product_ids[start : start + 10000]
+            for (
+                stock_id,
+                product_id,
+                warehouse_id,
+            ) in lock_objects.stock_rows_of_products_for_update(chunk):
+                stock_ids[(product_id, warehouse_id)] = stock_id
+        entered = opening_balances_entered([(b.product_id, b.warehouse_id) for b in balances])
+        if entered:
+            (product_id, warehouse_id), _ = next(iter(entered.items()))
+            raise InventoryError(
+                f"{len(entered)} of these products already have stock in their warehouse "
+                f"(product {product_id} in warehouse {warehouses[warehouse_id].code}, ...); "
+                "an opening balance is entered once: correct stock with a count."
+            )
+        occurred_at = _now()
+        moves, amounts = [], []
+        by_product: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+        for balance in balances:
+            amount = money(balance.quantity * balance.unit_cost)
+            amounts.append(amount)
+            by_product[balance.product_id].append((balance.quantity, amount))
+            moves.append(
+                StockMove(
+                    stock_id=stock_ids[(balance.product_id, balance.warehouse_id)],
+                    product_id=balance.product_id,
+                    warehouse_id=balance.warehouse_id,
+                    kind=StockMove.Kind.OPENING,
+                    quantity=balance.quantity,
+                    unit_cost=Decimal(balance.unit_cost).quantize(COST_PLACES, ROUND_HALF_UP),
+                    reference=str(reference)[:64],
+                    user=user if getattr(user, "pk", None) else None,
+                    occurred_at=occurred_at,
+                )
+            )
+        StockMove.objects.bulk_create(moves, batch_size=5000)
+        _stock_add_on_hand(
+            [(stock_ids[(b.product_id, b.warehouse_id)], b.quantity) for b in balances]
+        )
+        _costs_add(by_product)
+        total = sum(amounts, Decimal("0"))
+        if total:
+            journal_entry_post(
+                source=f"opening-stock:{reference}",
+                kind="stock_opening",
+                description=f"Opening stock ({reference}): {len(moves)} rows",
+                postings=[debit("inventory", total), credit("opening_balance", total)],
+                day=timezone.localdate(occurred_at),
+                user=user,
+            )
+        sellable = {pk for pk, warehouse in warehouses.items() if warehouse.is_sellable}
+        _availability_changed(
+            [balance.product_id for balance in balances if balance.warehouse_id in sellable]
+        )
+        return len(moves)
+
+
+def _stock_add_on_hand(changes: Sequence[tuple[int, int]]) -> None:
+    """``on_hand += quantity`` for many locked rows in one UPDATE per batch."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for start in range(0, len(changes), 5000):
+            batch = changes[start : start + 5000]
+            cursor.execute(
+                f"UPDATE {Stock._meta.db_table} s SET on_hand = s.on_hand + v.quantity "  # noqa: S608
+                "FROM unnest(%s::bigint[], %s::integer[]) AS v(id, quantity) WHERE s.id = v.id",
+                [[stock_id for stock_id, _ in batch], [quantity for _, quantity in batch]],
+            )
+
+
+def _costs_add(by_product: dict[int, list[tuple[int, Decimal]]]) -> None:
+    """Fold opening units into each product's moving average (rows locked in pk order)."""
+    from inventory.models import ProductCost
+
+    product_ids = sorted(by_product)
+    ProductCost.objects.bulk_create(
+        [ProductCost(product_id=product_id) for product_id in product_ids],
+        ignore_conflicts=True,
+        batch_size=5000,
+    )
+    changed = []
+    for start in range(0, len(product_ids), 10000):
+        chunk = product_ids[start : start + 10000]
+        for cost in (
+            ProductCost.objects.select_for_update().filter(product_id__in=chunk).order_by("pk")
+        ):
+            for quantity, amount in by_product[cost.product_id]:
+                cost.quantity += quantity
+                cost.value += amount
+            if cost.quantity:
+                cost.average_cost = (cost.value / cost.quantity).quantize(
+                    COST_PLACES, ROUND_HALF_UP
+                )
+            changed.append(cost)
+    ProductCost.objects.bulk_update(changed, ["quantity", "value", "average_cost"], batch_size=5000)

@@ -13,6 +13,7 @@ by other means, are safe too.
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.flatpages.admin import FlatPageAdmin as DjangoFlatPageAdmin
 from django.contrib.flatpages.models import FlatPage
@@ -26,7 +27,9 @@ from oscar.apps.shipping.admin import WeightBasedAdmin as OscarWeightBasedAdmin
 from oscar.core.loading import get_model
 
 from erp.sanitize import RichTextFormField
-from shop.partner.admin import LISTING_FIELDS
+from inventory.models import ProductSpecification
+from inventory.product_codes import CodeError, barcode_clean
+from shop.partner.admin import LISTING_FIELDS, ListingForm, ListingFormSet
 
 Category = get_model("catalogue", "Category")
 ConditionalOffer = get_model("offer", "ConditionalOffer")
@@ -58,10 +61,36 @@ class ProductImageInline(admin.TabularInline):
 
 class ListingInline(admin.TabularInline):
     model = StockRecord
+    form = ListingForm
+    formset = ListingFormSet
     extra = 0
     fields = [field for field in LISTING_FIELDS if field != "product"]
     verbose_name = "listing (SKU and list price)"
     verbose_name_plural = "listings (SKU and list price)"
+
+
+class SpecificationInline(admin.StackedInline):
+    model = ProductSpecification
+    extra = 0
+    max_num = 1
+    can_delete = False
+    fields = [("weight_kg", "length_cm", "width_cm", "height_cm"), "standard_cost"]
+    verbose_name = "weight, dimensions and standard cost"
+    verbose_name_plural = verbose_name
+
+
+class ProductForm(forms.ModelForm):
+    """The barcode (Oscar's ``upc``) is an EAN-13, UPC-A or EAN-8 with a right check
+    digit, stored as digits; a product may have none."""
+
+    def clean_upc(self) -> str | None:
+        raw = self.cleaned_data.get("upc") or ""
+        if not raw.strip():
+            return None
+        try:
+            return barcode_clean(raw)
+        except CodeError as refused:
+            raise forms.ValidationError(str(refused)) from None
 
 
 class AttributeInline(RichTextFields, OscarAttributeInline):
@@ -69,6 +98,7 @@ class AttributeInline(RichTextFields, OscarAttributeInline):
 
 
 class ProductAdmin(RichTextFields, OscarProductAdmin):
+    form = ProductForm
     list_display = [
         "get_title",
         "upc",
@@ -80,6 +110,7 @@ class ProductAdmin(RichTextFields, OscarProductAdmin):
     list_filter = ["structure", "is_public", "product_class", "categories"]
     inlines = [
         ListingInline,
+        SpecificationInline,
         ProductImageInline,
         *(
             AttributeInline if inline is OscarAttributeInline else inline

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from accounting.services import money_json
 from erp.api.serializers import ErrorSerializer, MoneySerializer
+from inventory.product_codes import normalise_sku
 from orders import payment_gateways, selectors
 from orders.references import InvalidCustomerReference, customer_reference_clean
 
@@ -112,16 +113,15 @@ class OrderCreateSerializer(StrictSerializer):
             raise serializers.ValidationError(str(invalid)) from invalid
 
     def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Resolve SKUs to products in one query; repeated SKUs are added up."""
+        """Resolve SKUs (normalised by the SKU policy) to products in one query;
+        repeated SKUs are added up."""
         wanted: dict[str, int] = {}
         for line in lines:
-            sku = line["sku"].strip().upper()
+            sku = normalise_sku(line["sku"]) or line["sku"].strip()
             wanted[sku] = wanted.get(sku, 0) + line["quantity"]
         records = {
-            record.partner_sku.upper(): record
-            for record in selectors.public_listings_by_sku(
-                [*wanted, *(line["sku"].strip() for line in lines)]
-            )
+            record.partner_sku: record
+            for record in selectors.public_listings_by_sku([sku for sku in wanted if sku])
         }
         unknown = [sku for sku in wanted if sku not in records]
         if unknown:

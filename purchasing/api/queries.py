@@ -5,9 +5,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Upper
 from oscar.core.loading import get_model
 
+from inventory.product_codes import normalise_sku
 from inventory.selectors import skus_of
 from purchasing.models import (
     PurchaseOrder,
@@ -25,10 +25,6 @@ def _clean(code: str) -> str:
     NUL never matches (PostgreSQL refuses it in text)."""
     code = code.strip().upper()
     return "" if "\x00" in code else code
-
-
-def _listings(sku: str) -> QuerySet[Any]:
-    return StockRecord.objects.annotate(sku_upper=Upper("partner_sku")).filter(sku_upper=sku)
 
 
 def suppliers() -> QuerySet[Supplier]:
@@ -61,19 +57,11 @@ def supplier_item_read(item: SupplierItem) -> SupplierItem:
 
 
 def products_by_sku(skus: Iterable[str]) -> dict[str, Any]:
-    """SKU (upper case) -> product, for those of ``skus`` a listing has (matched
-    case-insensitively, as ``inventory.selectors.product_by_sku`` does); one query."""
-    wanted = {sku for sku in (_clean(sku) for sku in skus) if sku}
-    found: dict[str, Any] = {}
-    records = (
-        StockRecord.objects.annotate(sku_upper=Upper("partner_sku"))
-        .filter(sku_upper__in=wanted)
-        .select_related("product")
-        .order_by("product_id")
-    )
-    for record in records:
-        found.setdefault(record.sku_upper, record.product)
-    return found
+    """Normalised SKU -> product, for those of ``skus`` a listing has (matched by the
+    SKU policy, as ``inventory.selectors.product_by_sku`` does); one query."""
+    wanted = {sku for sku in (normalise_sku(sku) for sku in skus) if sku and "\x00" not in sku}
+    records = StockRecord.objects.filter(partner_sku__in=wanted).select_related("product")
+    return {record.partner_sku: record.product for record in records}
 
 
 def order_lines_by_sku(order: PurchaseOrder) -> dict[str, PurchaseOrderLine]:
@@ -112,7 +100,10 @@ def purchase_orders(
         orders = orders.filter(
             Exists(
                 PurchaseOrderLine.objects.filter(
-                    order=OuterRef("pk"), product__in=_listings(_clean(sku)).values("product_id")
+                    order=OuterRef("pk"),
+                    product__in=StockRecord.objects.filter(partner_sku=normalise_sku(sku)).values(
+                        "product_id"
+                    ),
                 )
             )
         )

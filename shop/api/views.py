@@ -34,6 +34,7 @@ from rest_framework.response import Response
 from accounting.services import money
 from erp.api.serializers import ErrorSerializer
 from erp.sanitize import rich_text_clean
+from inventory.product_codes import normalise_sku
 from orders.pricing import Selector
 from shop import selectors as shop_selectors
 from shop.account import selectors as account_selectors
@@ -134,23 +135,20 @@ class ProductListView(GenericAPIView):
 
 
 class ProductDetailView(GenericAPIView):
-    """One product by SKU (case-insensitive), with the caller's price."""
+    """One product by SKU (normalised: case, blanks and separators do not matter),
+    with the caller's price."""
 
     permission_classes = [AllowAny]
     serializer_class = ProductSerializer
 
     @extend_schema(responses={200: ProductSerializer, 404: ErrorSerializer})
     def get(self, request: Request, sku: str, *args: Any, **kwargs: Any) -> Response:
-        sku = sku.strip()
+        sku = normalise_sku(sku) or sku.strip()
         product = None
         if sku and "\x00" not in sku:
             product = (
                 shop_selectors.api_products()
-                .filter(
-                    Exists(
-                        StockRecord.objects.filter(product=OuterRef("pk"), partner_sku__iexact=sku)
-                    )
-                )
+                .filter(Exists(StockRecord.objects.filter(product=OuterRef("pk"), partner_sku=sku)))
                 .first()
             )
         if product is None:

@@ -24,7 +24,7 @@ ProductImage = get_model("catalogue", "ProductImage")
 Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
 
-PARTNER_CODE = "kontor"
+PARTNER_CODE = settings.SHOP_PARTNER_CODE
 PRODUCTS_PER_CATEGORY = 20
 IMAGE_SIZE = 600
 
