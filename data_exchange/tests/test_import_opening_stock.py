@@ -31,9 +31,7 @@ def run(text: str, *, dry_run: bool = False, user=SYSTEM):
 
 def balance(role_code: str) -> Decimal:
     lines = JournalLine.objects.filter(account__code=role_code)
-    return sum(
-        (line.amount if line.side == "D" else -line.amount for line in lines), Decimal("0")
-    )
+    return sum((line.amount if line.side == "D" else -line.amount for line in lines), Decimal("0"))
 
 
 @pytest.fixture
@@ -53,7 +51,7 @@ def test_opening_stock_moves_stock_and_posts_inventory_against_opening_equity(se
 
     result = run(
         "warehouse,sku,quantity,unit_cost\n"
-        f"main,{sku(lamp).lower()},10,\"2,50\"\n"
+        f'main,{sku(lamp).lower()},10,"2,50"\n'
         f"MAIN,{sku(tent)},3,100\n"
     )
 

@@ -58,7 +58,7 @@ def tents():
 def test_a_clean_file_creates_exactly_the_products_it_lists(tents):
     result = run(
         HEADER
-        + "tnt 01,Dome tent,Tents & Shelters > Dome,\"129,00\",61.5,4006381333931,2.4,yes\n"
+        + 'tnt 01,Dome tent,Tents & Shelters > Dome,"129,00",61.5,4006381333931,2.4,yes\n'
         + "TNT_02,Dome tent XL,tents & shelters>dome,149.50,70,,3.1,no\n"
     )
 
@@ -105,7 +105,7 @@ def test_a_messy_file_lists_every_problem_by_row_and_column_and_changes_nothing(
         HEADER
         + "TNT 01,Dome tent,Tents & Shelters > Dome,129,60,,1,yes\n"  # row 2
         + "tnt-01,Dome tent again,Tents & Shelters > Dome,129,60,,1,yes\n"  # row 3: same SKU
-        + "TNT-03,Price typo,Tents & Shelters > Dome,\"12,5x\",60,,1,yes\n"  # row 4
+        + 'TNT-03,Price typo,Tents & Shelters > Dome,"12,5x",60,,1,yes\n'  # row 4
         + "TNT-04,Unknown category,Tents > Tunnel,10,60,,1,yes\n"  # row 5
         + "TNT-05,Negative price,Tents & Shelters > Dome,-5,60,,1,yes\n"  # row 6
         + "TNT-06,Bad barcode,Tents & Shelters > Dome,5,60,4006381333932,1,yes\n"  # row 7
@@ -218,7 +218,7 @@ def test_export_then_import_round_trips(tents):
     run(
         HEADER
         + "TNT-01,Dome tent,Tents & Shelters > Dome,129.00,61.5,4006381333931,2.4,yes\n"
-        + "TNT-02,\"Tent, with comma\",Tents & Shelters > Dome,9.99,,,,no\n"
+        + 'TNT-02,"Tent, with comma",Tents & Shelters > Dome,9.99,,,,no\n'
     )
     before = snapshot()
 

@@ -167,10 +167,17 @@ def test_the_product_form_refuses_a_barcode_with_a_wrong_check_digit():
     typed_with_blanks = form_class(data={"upc": "4006 3813 3393 1", "title": "Lamp"})
     none = form_class(data={"upc": "", "title": "Lamp"})
 
-    assert not wrong.is_valid()
+    for form in (wrong, typed_with_blanks, none):
+        form.is_valid()
     assert "wrong check digit" in str(wrong.errors["upc"])
-    assert typed_with_blanks.is_valid() and typed_with_blanks.cleaned_data["upc"] == "4006381333931"
-    assert none.is_valid() and none.cleaned_data["upc"] is None
+    assert "upc" not in typed_with_blanks.errors
+    assert typed_with_blanks.cleaned_data["upc"] == "4006381333931"
+    assert "upc" not in none.errors and none.cleaned_data["upc"] is None
+
+    ProductFactory(upc="4006381333931")
+    taken = form_class(data={"upc": "4006-3813-3393-1", "title": "Lamp"})
+    taken.is_valid()
+    assert "already exists" in str(taken.errors["upc"])
 
 
 @pytest.mark.django_db(transaction=False)
