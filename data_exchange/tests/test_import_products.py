@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from oscar.core.loading import get_model
 from openpyxl import Workbook
+from oscar.core.loading import get_model
 
 from data_exchange.resources import export_bytes
 from data_exchange.services import import_file
