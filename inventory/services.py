@@ -35,6 +35,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from accounting.services import business_date, credit, debit, journal_entry_post, money
+from erp.db.bulk import copy_rows
 from erp.permissions import permission_require
 from erp.services.outbox import outbox_events_record
 from inventory import lock_objects
@@ -718,14 +719,7 @@ def stock_open_balances(*, balances: Sequence[OpeningBalance], user: Any, refere
     if closed:
         raise InventoryError(f"Warehouse {', '.join(closed)} is closed.")
     with transaction.atomic():
-        Stock.objects.bulk_create(
-            [
-                Stock(product_id=balance.product_id, warehouse_id=balance.warehouse_id)
-                for balance in balances
-            ],
-            ignore_conflicts=True,
-            batch_size=5000,
-        )
+        _stock_rows_ensure([(b.product_id, b.warehouse_id) for b in balances])
         stock_ids: dict[tuple[int, int], int] = {}
         product_ids = sorted({balance.product_id for balance in balances})
         for start in range(0, len(product_ids), 10000):
@@ -745,6 +739,8 @@ def stock_open_balances(*, balances: Sequence[OpeningBalance], user: Any, refere
                 "an opening balance is entered once: correct stock with a count."
             )
         occurred_at = _now()
+        user_id = user.pk if getattr(user, "pk", None) else None
+        reference = str(reference)[:64]
         moves, amounts = [], []
         by_product: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
         for balance in balances:
@@ -752,19 +748,35 @@ def stock_open_balances(*, balances: Sequence[OpeningBalance], user: Any, refere
             amounts.append(amount)
             by_product[balance.product_id].append((balance.quantity, amount))
             moves.append(
-                StockMove(
-                    stock_id=stock_ids[(balance.product_id, balance.warehouse_id)],
-                    product_id=balance.product_id,
-                    warehouse_id=balance.warehouse_id,
-                    kind=StockMove.Kind.OPENING,
-                    quantity=balance.quantity,
-                    unit_cost=Decimal(balance.unit_cost).quantize(COST_PLACES, ROUND_HALF_UP),
-                    reference=str(reference)[:64],
-                    user=user if getattr(user, "pk", None) else None,
-                    occurred_at=occurred_at,
+                (
+                    stock_ids[(balance.product_id, balance.warehouse_id)],
+                    balance.product_id,
+                    balance.warehouse_id,
+                    StockMove.Kind.OPENING.value,
+                    balance.quantity,
+                    Decimal(balance.unit_cost).quantize(COST_PLACES, ROUND_HALF_UP),
+                    reference,
+                    "",
+                    user_id,
+                    occurred_at,
                 )
             )
-        StockMove.objects.bulk_create(moves, batch_size=5000)
+        copy_rows(
+            StockMove,
+            (
+                "stock_id",
+                "product_id",
+                "warehouse_id",
+                "kind",
+                "quantity",
+                "unit_cost",
+                "reference",
+                "reason",
+                "user_id",
+                "occurred_at",
+            ),
+            moves,
+        )
         _stock_add_on_hand(
             [(stock_ids[(b.product_id, b.warehouse_id)], b.quantity) for b in balances]
         )
@@ -800,28 +812,55 @@ def _stock_add_on_hand(changes: Sequence[tuple[int, int]]) -> None:
             )
 
 
+def _stock_rows_ensure(pairs: Sequence[tuple[int, int]]) -> None:
+    """A stock row for each (product, warehouse) that has none (one INSERT per batch)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), 10000):
+            batch = pairs[start : start + 10000]
+            cursor.execute(
+                f"INSERT INTO {Stock._meta.db_table} "  # noqa: S608
+                "(product_id, warehouse_id, on_hand, allocated, reorder_level) "
+                "SELECT p, w, 0, 0, %s FROM unnest(%s::bigint[], %s::bigint[]) AS v(p, w) "
+                "ON CONFLICT (product_id, warehouse_id) DO NOTHING",
+                [
+                    Stock._meta.get_field("reorder_level").default,
+                    [product_id for product_id, _ in batch],
+                    [warehouse_id for _, warehouse_id in batch],
+                ],
+            )
+
+
 def _costs_add(by_product: dict[int, list[tuple[int, Decimal]]]) -> None:
-    """Fold opening units into each product's moving average (rows locked in pk order)."""
+    """Fold opening units into each product's moving average: one upsert per batch,
+    PostgreSQL locking each row it adds to (same rounding as ``_revalue``)."""
+    from django.db import connection
+
     from inventory.models import ProductCost
 
-    product_ids = sorted(by_product)
-    ProductCost.objects.bulk_create(
-        [ProductCost(product_id=product_id) for product_id in product_ids],
-        ignore_conflicts=True,
-        batch_size=5000,
-    )
-    changed = []
-    for start in range(0, len(product_ids), 10000):
-        chunk = product_ids[start : start + 10000]
-        for cost in (
-            ProductCost.objects.select_for_update().filter(product_id__in=chunk).order_by("pk")
-        ):
-            for quantity, amount in by_product[cost.product_id]:
-                cost.quantity += quantity
-                cost.value += amount
-            if cost.quantity:
-                cost.average_cost = (cost.value / cost.quantity).quantize(
-                    COST_PLACES, ROUND_HALF_UP
-                )
-            changed.append(cost)
-    ProductCost.objects.bulk_update(changed, ["quantity", "value", "average_cost"], batch_size=5000)
+    totals = [
+        (product_id, sum(q for q, _ in parts), sum((a for _, a in parts), Decimal("0")))
+        for product_id, parts in sorted(by_product.items())
+    ]
+    table = ProductCost._meta.db_table
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for start in range(0, len(totals), 10000):
+            batch = totals[start : start + 10000]
+            cursor.execute(
+                f"INSERT INTO {table} AS c (product_id, quantity, value, average_cost, updated_at) "  # noqa: S608
+                "SELECT p, q, v, CASE WHEN q > 0 THEN round(v / q, 4) ELSE 0 END, %s "
+                "FROM unnest(%s::bigint[], %s::integer[], %s::numeric[]) AS x(p, q, v) "
+                "ON CONFLICT (product_id) DO UPDATE SET "
+                "quantity = c.quantity + EXCLUDED.quantity, value = c.value + EXCLUDED.value, "
+                "average_cost = CASE WHEN c.quantity + EXCLUDED.quantity > 0 "
+                "THEN round((c.value + EXCLUDED.value) / (c.quantity + EXCLUDED.quantity), 4) "
+                "ELSE c.average_cost END, updated_at = EXCLUDED.updated_at",
+                [
+                    now,
+                    [product_id for product_id, _, _ in batch],
+                    [quantity for _, quantity, _ in batch],
+                    [value for _, _, value in batch],
+                ],
+            )

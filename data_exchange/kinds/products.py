@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.text import slugify
 from oscar.core.loading import get_model
 
@@ -27,6 +28,7 @@ from data_exchange.values import (
     to_sku,
     to_text,
 )
+from erp.db.bulk import copy_rows, ids_reserve, unnest_update
 from erp.sanitize import rich_text_clean
 from inventory.models import ProductSpecification
 
@@ -41,6 +43,30 @@ PATH_SEPARATOR = ">"
 BATCH = 2000
 LOOKUP_CHUNK = 10000
 SPEC_FIELDS = ("weight_kg", "length_cm", "width_cm", "height_cm")
+PRODUCT_COLUMNS = (
+    "id",
+    "structure",
+    "upc",
+    "title",
+    "slug",
+    "description",
+    "date_created",
+    "date_updated",
+    "is_discountable",
+    "product_class_id",
+    "is_public",
+    "priority",
+)
+LISTING_COLUMNS = (
+    "id",
+    "product_id",
+    "partner_id",
+    "partner_sku",
+    "price",
+    "price_currency",
+    "date_created",
+    "date_updated",
+)
 
 
 def _weight(text: str) -> Decimal:
@@ -323,41 +349,56 @@ class ProductImporter(Importer):
         partner = shop_partner()
         currency = settings.OSCAR_DEFAULT_CURRENCY
         total = len(rows)
+        now = timezone.now()
+        product_ids = ids_reserve(Product, total)
+        listing_ids = ids_reserve(StockRecord, total)
+        for row, product_id in zip(rows, product_ids, strict=True):
+            row.extra["product_id"] = product_id
         for start in range(0, total, BATCH):
             batch = rows[start : start + BATCH]
-            products = [
-                Product(
-                    structure=Product.STANDALONE,
-                    title=row.values["name"],
-                    slug=slugify(row.values["name"])[:255] or "product",
-                    description=rich_text_clean(row.values.get("description") or ""),
-                    upc=row.values.get("barcode") or None,
-                    product_class=self._product_class(row),
-                    is_public=row.values.get("is_active") is not False,
-                )
-                for row in batch
-            ]
-            Product.objects.bulk_create(products)
-            StockRecord.objects.bulk_create(
-                [
-                    StockRecord(
-                        product=product,
-                        partner=partner,
-                        partner_sku=row.values["sku"],
-                        price=row.values["price"],
-                        price_currency=row.values.get("currency") or currency,
+            copy_rows(
+                Product,
+                PRODUCT_COLUMNS,
+                (
+                    (
+                        row.extra["product_id"],
+                        Product.STANDALONE,
+                        row.values.get("barcode") or None,
+                        row.values["name"],
+                        slugify(row.values["name"])[:255] or "product",
+                        rich_text_clean(row.values.get("description") or ""),
+                        now,
+                        now,
+                        True,
+                        self._product_class(row).pk,
+                        row.values.get("is_active") is not False,
+                        0,
                     )
-                    for row, product in zip(batch, products, strict=True)
-                ]
+                    for row in batch
+                ),
             )
-            ProductCategory.objects.bulk_create(
-                [
-                    ProductCategory(product=product, category=self._category(row))
-                    for row, product in zip(batch, products, strict=True)
-                ]
+            copy_rows(
+                StockRecord,
+                LISTING_COLUMNS,
+                (
+                    (
+                        listing_ids[start + index],
+                        row.extra["product_id"],
+                        partner.pk,
+                        row.values["sku"],
+                        row.values["price"],
+                        row.values.get("currency") or currency,
+                        now,
+                        now,
+                    )
+                    for index, row in enumerate(batch)
+                ),
             )
-            for row, product in zip(batch, products, strict=True):
-                row.extra["product_id"] = product.pk
+            copy_rows(
+                ProductCategory,
+                ("product_id", "category_id"),
+                ((row.extra["product_id"], self._category(row).pk) for row in batch),
+            )
             self.progress("writing", start + len(batch), total)
 
     def _update(self, rows: list[Row]) -> None:
@@ -386,12 +427,35 @@ class ProductImporter(Importer):
             records.append(record)
             category_rows.append(ProductCategory(product=product, category=self._category(row)))
             row.extra["product_id"] = product.pk
-        Product.objects.bulk_update(
-            products,
-            ["title", "description", "upc", "is_public", "product_class"],
-            batch_size=BATCH,
+        now = timezone.now()
+        unnest_update(
+            Product,
+            key="id",
+            columns=[
+                ("id", "bigint"),
+                ("title", "text"),
+                ("description", "text"),
+                ("upc", "text"),
+                ("is_public", "boolean"),
+                ("product_class_id", "bigint"),
+                ("date_updated", "timestamptz"),
+            ],
+            rows=[
+                (p.pk, p.title, p.description, p.upc, p.is_public, p.product_class_id, now)
+                for p in products
+            ],
         )
-        StockRecord.objects.bulk_update(records, ["price", "price_currency"], batch_size=BATCH)
+        unnest_update(
+            StockRecord,
+            key="id",
+            columns=[
+                ("id", "bigint"),
+                ("price", "numeric"),
+                ("price_currency", "text"),
+                ("date_updated", "timestamptz"),
+            ],
+            rows=[(r.pk, r.price, r.price_currency, now) for r in records],
+        )
         ids = [product.pk for product in products]
         for chunk in chunks(ids):
             ProductCategory.objects.filter(product_id__in=chunk).delete()
@@ -403,7 +467,7 @@ class ProductImporter(Importer):
             columns.append("standard_cost")
         if not columns:
             return
-        specs = []
+        specs, new_specs = [], []
         for row in rows:
             # a fresh row: the upsert writes only ``columns`` of an existing one
             spec = ProductSpecification(product_id=row.extra["product_id"])
@@ -411,7 +475,12 @@ class ProductImporter(Importer):
                 value = row.values.get("cost" if name == "standard_cost" else name, None)
                 if ("cost" if name == "standard_cost" else name) in row.values:
                     setattr(spec, name, value)
-            specs.append(spec)
+            (new_specs if row.action == CREATE else specs).append(spec)
+        copy_rows(
+            ProductSpecification,
+            ("product_id", *columns),
+            ((spec.product_id, *(getattr(spec, name) for name in columns)) for spec in new_specs),
+        )
         ProductSpecification.objects.bulk_create(
             specs,
             batch_size=BATCH,

@@ -57,6 +57,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from erp.db.bulk import copy_insert
 from erp.models import OutboxEvent, WebhookDelivery, WebhookSubscription
 from erp.services import broker
 from erp.services.broker import enqueue_lease
@@ -156,6 +157,9 @@ def outbox_events_record(*, events: Sequence[tuple[str, dict[str, Any]]]) -> lis
     return records
 
 
+COPY_THRESHOLD = 500
+
+
 def _outbox_write(records: list[OutboxEvent]) -> None:
     if not records:
         return
@@ -166,7 +170,10 @@ def _outbox_write(records: list[OutboxEvent]) -> None:
     lease_ends = timezone.now() + enqueue_lease()
     for record in leased:
         record.enqueued_until = lease_ends
-    OutboxEvent.objects.bulk_create(records)
+    if len(records) > COPY_THRESHOLD:  # an import's thousands of events: PostgreSQL's COPY
+        copy_insert(OutboxEvent, records)
+    else:
+        OutboxEvent.objects.bulk_create(records)
     if leased:
         event_ids = [str(record.pk) for record in leased]
         transaction.on_commit(lambda: _enqueue_dispatches(event_ids))

@@ -155,31 +155,6 @@ def test_the_listing_admin_saves_the_normalised_sku_and_refuses_one_in_use():
     assert listing.partner_sku == "TENT-01"
 
 
-@pytest.mark.django_db
-def test_the_product_form_refuses_a_barcode_with_a_wrong_check_digit():
-    from django.forms import modelform_factory
-
-    from shop.admin import ProductForm
-
-    form_class = modelform_factory(Product, form=ProductForm, fields=["upc", "title"])
-
-    wrong = form_class(data={"upc": "4006381333932", "title": "Lamp"})
-    typed_with_blanks = form_class(data={"upc": "4006 3813 3393 1", "title": "Lamp"})
-    none = form_class(data={"upc": "", "title": "Lamp"})
-
-    for form in (wrong, typed_with_blanks, none):
-        form.is_valid()
-    assert "wrong check digit" in str(wrong.errors["upc"])
-    assert "upc" not in typed_with_blanks.errors
-    assert typed_with_blanks.cleaned_data["upc"] == "4006381333931"
-    assert "upc" not in none.errors and none.cleaned_data["upc"] is None
-
-    ProductFactory(upc="4006381333931")
-    taken = form_class(data={"upc": "4006-3813-3393-1", "title": "Lamp"})
-    taken.is_valid()
-    assert "already exists" in str(taken.errors["upc"])
-
-
 @pytest.mark.django_db(transaction=False)
 def test_the_migration_normalises_existing_skus_and_lists_collisions_for_a_person():
     migration = importlib.import_module(
