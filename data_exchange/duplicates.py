@@ -226,13 +226,18 @@ class DuplicateFinder:
         self.by_email: dict[str, list[Record]] = defaultdict(list)
         self.by_block: dict[str, list[Record]] = defaultdict(list)
         for record in records:
-            if record.tax_key:
-                self.by_tax[record.tax_key].append(record)
-            if record.email_key:
-                self.by_email[record.email_key].append(record)
-            block = _block(record, people)
-            if block and record.name_key:
-                self.by_block[block].append(record)
+            self.add(record)
+
+    def add(self, record: Record) -> None:
+        """Index one more record (an importer adds each new row, so two new rows of
+        one supplier in a file are found too)."""
+        if record.tax_key:
+            self.by_tax[record.tax_key].append(record)
+        if record.email_key:
+            self.by_email[record.email_key].append(record)
+        block = _block(record, self.people)
+        if block and record.name_key:
+            self.by_block[block].append(record)
 
     def find(self, candidate: Record) -> list[Likely]:
         evidence: dict[int, list[str]] = defaultdict(list)
@@ -277,10 +282,22 @@ def likely_duplicates(
 
 
 def describe(matches: list[Likely], what: str) -> str:
-    """ "Looks like the existing supplier ALPINE - Alpine GmbH (same tax id); ..." """
-    shown = "; ".join(str(match) for match in matches[:3])
-    more = f" and {len(matches) - 3} more" if len(matches) > 3 else ""
-    return f"Looks like the existing {what} {shown}{more}."
+    """ "Looks like the existing supplier ALPINE - Alpine GmbH (same tax id)." An
+    importer indexes the new rows of its file with negative pks (minus the row
+    number): those are named as rows of this file."""
+    existing = [match for match in matches if (match.record.pk or 0) > 0]
+    in_file = [match for match in matches if (match.record.pk or 0) < 0]
+    parts = []
+    if existing:
+        shown = "; ".join(str(match) for match in existing[:3])
+        more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
+        parts.append(f"Looks like the existing {what} {shown}{more}.")
+    if in_file:
+        shown = "; ".join(
+            f"row {-(match.record.pk or 0)} ({', '.join(match.evidence)})" for match in in_file[:3]
+        )
+        parts.append(f"Looks like the new {what} on {shown} of this file.")
+    return " ".join(parts)
 
 
 # -- pairs over the whole database (data-quality report) ----------------------------

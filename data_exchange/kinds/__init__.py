@@ -7,12 +7,14 @@ from typing import Any
 from data_exchange.kinds.base import Importer
 from data_exchange.kinds.opening_stock import OpeningStockImporter
 from data_exchange.kinds.products import ProductImporter
+from data_exchange.kinds.suppliers import SupplierImporter
 
 KINDS: dict[str, type[Importer]] = {
     importer.kind: importer
     for importer in (
         ProductImporter,
         OpeningStockImporter,
+        SupplierImporter,
     )
 }
 
