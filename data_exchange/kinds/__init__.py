@@ -7,6 +7,7 @@ from typing import Any
 from data_exchange.kinds.base import Importer
 from data_exchange.kinds.opening_stock import OpeningStockImporter
 from data_exchange.kinds.products import ProductImporter
+from data_exchange.kinds.supplier_items import SupplierItemImporter
 from data_exchange.kinds.suppliers import SupplierImporter
 
 KINDS: dict[str, type[Importer]] = {
@@ -15,6 +16,7 @@ KINDS: dict[str, type[Importer]] = {
         ProductImporter,
         OpeningStockImporter,
         SupplierImporter,
+        SupplierItemImporter,
     )
 }
 

@@ -29,3 +29,14 @@ def counts(result: ImportResult) -> dict[str, int]:
 
 def export_text(kind: str) -> str:
     return export_bytes(kind, "csv").decode("utf-8")
+
+
+def product_with_sku(sku: str, **fields: Any) -> Any:
+    """A product whose listing has ``sku`` (already in the SKU policy's form)."""
+    from oscar.core.loading import get_model
+
+    from tests.factories import ProductFactory
+
+    product = ProductFactory(**fields)
+    get_model("partner", "StockRecord").objects.filter(product=product).update(partner_sku=sku)
+    return product

@@ -47,7 +47,10 @@ def test_a_row_with_a_known_code_updates_that_supplier_and_an_email_case_change_
 
 def test_a_messy_file_reports_every_problem_and_changes_nothing():
     SupplierFactory(
-        code="OLD", name="Bergwelt Outdoor GmbH", email="Info@Bergwelt.example", tax_id="DE136695976"
+        code="OLD",
+        name="Bergwelt Outdoor GmbH",
+        email="Info@Bergwelt.example",
+        tax_id="DE136695976",
     )
     before = state()
 
