@@ -6,6 +6,7 @@ from typing import Any
 
 from data_exchange.kinds.base import Importer
 from data_exchange.kinds.opening_stock import OpeningStockImporter
+from data_exchange.kinds.price_lists import CategoryDiscountImporter, PriceListItemImporter
 from data_exchange.kinds.products import ProductImporter
 from data_exchange.kinds.supplier_items import SupplierItemImporter
 from data_exchange.kinds.suppliers import SupplierImporter
@@ -17,6 +18,8 @@ KINDS: dict[str, type[Importer]] = {
         OpeningStockImporter,
         SupplierImporter,
         SupplierItemImporter,
+        PriceListItemImporter,
+        CategoryDiscountImporter,
     )
 }
 
