@@ -8,6 +8,7 @@ from data_exchange.kinds.base import Importer
 from data_exchange.kinds.opening_stock import OpeningStockImporter
 from data_exchange.kinds.price_lists import CategoryDiscountImporter, PriceListItemImporter
 from data_exchange.kinds.products import ProductImporter
+from data_exchange.kinds.sales_history import SalesHistoryImporter
 from data_exchange.kinds.supplier_items import SupplierItemImporter
 from data_exchange.kinds.suppliers import SupplierImporter
 
@@ -20,6 +21,7 @@ KINDS: dict[str, type[Importer]] = {
         SupplierItemImporter,
         PriceListItemImporter,
         CategoryDiscountImporter,
+        SalesHistoryImporter,
     )
 }
 
