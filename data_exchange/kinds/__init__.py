@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from data_exchange.kinds.base import Importer
+from data_exchange.kinds.companies import CompanyImporter
 from data_exchange.kinds.opening_stock import OpeningStockImporter
 from data_exchange.kinds.price_lists import CategoryDiscountImporter, PriceListItemImporter
 from data_exchange.kinds.products import ProductImporter
@@ -22,6 +23,7 @@ KINDS: dict[str, type[Importer]] = {
         PriceListItemImporter,
         CategoryDiscountImporter,
         SalesHistoryImporter,
+        CompanyImporter,
     )
 }
 

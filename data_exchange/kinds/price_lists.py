@@ -33,7 +33,7 @@ from data_exchange.values import to_money, to_sku, to_text
 StockRecord = get_model("partner", "StockRecord")
 
 
-def _price_lists(importer: Importer, rows: list[Row]) -> dict[str, PriceList]:
+def price_lists_named(importer: Importer, rows: list[Row]) -> dict[str, PriceList]:
     """The lists the rows name, by name key; an unknown or ambiguous name is a
     problem on the row."""
     lists: dict[str, list[PriceList]] = {}
@@ -89,7 +89,7 @@ class PriceListItemImporter(Importer):
             )
 
         self.duplicates_in_file(rows, key, "sku")
-        lists = _price_lists(self, rows)
+        lists = price_lists_named(self, rows)
         skus = sorted({row.values["sku"] for row in rows if row.values.get("sku")})
         products: dict[str, int] = {}
         for chunk in chunks(skus):
@@ -162,7 +162,7 @@ class CategoryDiscountImporter(Importer):
             )
 
         self.duplicates_in_file(rows, key, "category")
-        lists = _price_lists(self, rows)
+        lists = price_lists_named(self, rows)
         paths = category_paths()
         current = {
             (list_id, category_id): percent
