@@ -6,6 +6,7 @@ from typing import Any
 
 from data_exchange.kinds.base import Importer
 from data_exchange.kinds.companies import CompanyImporter
+from data_exchange.kinds.customers import CustomerImporter
 from data_exchange.kinds.opening_stock import OpeningStockImporter
 from data_exchange.kinds.price_lists import CategoryDiscountImporter, PriceListItemImporter
 from data_exchange.kinds.products import ProductImporter
@@ -24,6 +25,7 @@ KINDS: dict[str, type[Importer]] = {
         CategoryDiscountImporter,
         SalesHistoryImporter,
         CompanyImporter,
+        CustomerImporter,
     )
 }
 
