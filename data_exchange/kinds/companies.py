@@ -89,12 +89,14 @@ class CompanyImporter(Importer):
             rows, lambda row: name_lookup_key(row.values.get("name")) or None, "name"
         )
         companies: dict[str, list[Company]] = {}
-        for company in Company.objects.order_by("pk"):
-            companies.setdefault(name_lookup_key(company.name), []).append(company)
+        for existing in Company.objects.order_by("pk"):
+            companies.setdefault(name_lookup_key(existing.name), []).append(existing)
         price_lists = price_lists_named(self, rows)
         contacts: dict[tuple[int, str], Contact] = {}
-        for contact in Contact.objects.order_by("-pk"):
-            contacts[(contact.company_id, name_lookup_key(contact.name))] = contact
+        for stored_contact in Contact.objects.order_by("-pk"):
+            contacts[(stored_contact.company_id, name_lookup_key(stored_contact.name))] = (
+                stored_contact
+            )
         emails = {
             normalise_email(email) for row in rows for email in row.values.get("buyer_emails") or []
         }
@@ -125,7 +127,7 @@ class CompanyImporter(Importer):
             fields = self._fields(row, price_lists)
             contact = self._contact(row)
             buyer_ids = self._buyers(row, accounts, buying, company)
-            if fields is None or contact is False or buyer_ids is None:
+            if fields is None or isinstance(contact, bool) or buyer_ids is None:
                 continue
             row.extra.update(fields=fields, contact=contact, buyer_ids=buyer_ids)
             if company is None:
@@ -288,8 +290,8 @@ class CompanyImporter(Importer):
 
     def export_rows(self) -> Iterator[dict[str, Any]]:
         first_contact: dict[int, Contact] = {}
-        for contact in Contact.objects.order_by("pk"):
-            first_contact.setdefault(contact.company_id, contact)
+        for stored_contact in Contact.objects.order_by("pk"):
+            first_contact.setdefault(stored_contact.company_id, stored_contact)
         buyers: dict[int, list[str]] = {}
         for company_id, email in Buyer.objects.order_by("user__email").values_list(
             "company_id", "user__email"

@@ -78,10 +78,10 @@ class CustomerImporter(Importer):
         user_model = get_user_model()
         accounts: dict[str, list[Any]] = {}
         for chunk in chunks(emails):
-            for account in user_model.objects.annotate(email_key=Lower("email")).filter(
+            for found_account in user_model.objects.annotate(email_key=Lower("email")).filter(
                 email_key__in=chunk
             ):
-                accounts.setdefault(normalise_email(account.email), []).append(account)
+                accounts.setdefault(normalise_email(found_account.email), []).append(found_account)
         addresses: dict[int, Any] = {}
         account_ids = [account.pk for found in accounts.values() for account in found]
         for chunk in chunks(account_ids):
@@ -116,7 +116,7 @@ class CustomerImporter(Importer):
                     "into customer accounts only.",
                 )
                 continue
-            if address is False:
+            if isinstance(address, bool):
                 continue
             row.extra["address"] = address
             if account is None:

@@ -100,10 +100,10 @@ class PriceListItemImporter(Importer):
             )
         prices: dict[tuple[int, int, int], Any] = {}
         for chunk in chunks(sorted(set(products.values()))):
-            for list_id, product_id, quantity, price in PriceListItem.objects.filter(
+            for list_id, stored_product, quantity, price in PriceListItem.objects.filter(
                 product_id__in=chunk, price_list__in=[p.pk for p in lists.values()]
             ).values_list("price_list_id", "product_id", "min_quantity", "price"):
-                prices[(list_id, product_id, quantity)] = price
+                prices[(list_id, stored_product, quantity)] = price
         for row in rows:
             values = row.values
             price_list = lists.get(name_lookup_key(values.get("price_list")))

@@ -76,12 +76,12 @@ class SalesHistoryImporter(Importer):
         stored: dict[tuple[int, date, str], int] = {}
         if days:
             for chunk in chunks(sorted(set(products.values()))):
-                for product_id, day, channel, quantity in DemandHistory.objects.filter(
+                for stored_product, day, channel, quantity in DemandHistory.objects.filter(
                     product_id__in=chunk,
                     source=DemandHistory.Source.IMPORT,
                     date__range=(min(days), max(days)),
                 ).values_list("product_id", "date", "channel", "quantity"):
-                    stored[(product_id, day, channel)] = quantity
+                    stored[(stored_product, day, channel)] = quantity
         today = timezone.localdate()
         for row in rows:
             values = row.values

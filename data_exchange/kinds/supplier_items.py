@@ -71,8 +71,8 @@ class SupplierItemImporter(Importer):
             )
         items: dict[tuple[int, int], SupplierItem] = {}
         for chunk in chunks(sorted(set(products.values()))):
-            for item in SupplierItem.objects.filter(product_id__in=chunk):
-                items[(item.supplier_id, item.product_id)] = item
+            for stored in SupplierItem.objects.filter(product_id__in=chunk):
+                items[(stored.supplier_id, stored.product_id)] = stored
         preferred_on: dict[int, Row] = {}
         for row in rows:
             values = row.values
