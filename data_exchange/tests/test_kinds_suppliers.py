@@ -1,7 +1,9 @@
 import pytest
 
+from data_exchange.resources import export_bytes
+from data_exchange.services import import_file
 from data_exchange.tests.kind_helpers import counts, export_text, problems, run
-from erp.permissions import PermissionRefused
+from erp.permissions import SYSTEM, PermissionRefused
 from purchasing.models import Supplier
 from purchasing.tests.factories import SupplierFactory
 from tests.factories import StaffFactory
@@ -147,3 +149,17 @@ def test_a_role_without_supplier_permissions_is_refused():
     with pytest.raises(PermissionRefused):
         run("suppliers", HEADER + "NEW,New,n@x.example,,,,\n", user=sales)
     assert run("suppliers", HEADER + "NEW,New,n@x.example,,,,\n", user=purchasing).applied
+
+
+def test_an_xlsx_export_imports_back_unchanged():
+    SupplierFactory(code="ALPINE", name="Alpine", email="a@alpine.example", tax_id="DE136695976")
+
+    result = import_file(
+        kind="suppliers",
+        content=export_bytes("suppliers", "xlsx"),
+        filename="suppliers.xlsx",
+        user=SYSTEM,
+        dry_run=False,
+    )
+
+    assert counts(result) == {"unchanged": 1}
