@@ -35,7 +35,10 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "hr": ALL,
         "purchasing": ALL,
         "purchasing.supplierbill": (*ALL, "approve_supplierbill"),
+        "planning": ALL,
         "customer": VIEW,
+        # consumer customers' addresses: importing customers (crm.services)
+        "address.useraddress": EDIT,
         "address": VIEW,
         "auth.user": EDIT,
         "erp.workerheartbeat": VIEW,
@@ -96,6 +99,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "inventory.warehouse": VIEW,
         "inventory.stock": VIEW,
         "inventory.stockmove": VIEW,
+        # past sales for demand planning (imported sales history)
+        "planning.demandhistory": EDIT,
     },
     "Sales": {
         "crm": EDIT,

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "shop.apps.ShopConfig",
     "backoffice.apps.BackofficeConfig",
     "purchasing.apps.PurchasingConfig",
+    "planning.apps.PlanningConfig",
     "data_exchange.apps.DataExchangeConfig",
     "import_export",
     "inventory.apps.InventoryConfig",
