@@ -584,13 +584,17 @@ def quality_summary(*, user: Any) -> list[CheckCount]:
     return [CheckCount(check, check.count()) for check in CHECKS.values()]
 
 
-def quality_findings(*, user: Any, check: Check, limit: int | None = DISPLAY_LIMIT) -> list[Finding]:
+def quality_findings(
+    *, user: Any, check: Check, limit: int | None = DISPLAY_LIMIT
+) -> list[Finding]:
     """The first ``limit`` records one check finds (``None``: all of them)."""
     permission_require(user, PERMISSION, doing="see the data-quality report")
     return list(check.findings(limit))
 
 
-def quality_csv_rows(*, user: Any, checks: Iterable[Check] | None = None) -> Iterator[tuple[Any, ...]]:
+def quality_csv_rows(
+    *, user: Any, checks: Iterable[Check] | None = None
+) -> Iterator[tuple[Any, ...]]:
     """Every record of every check (or of ``checks``) as CSV rows, header first; the
     permission is checked now, the rows are read as they are consumed."""
     permission_require(user, PERMISSION, doing="download the data-quality report")

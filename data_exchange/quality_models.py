@@ -12,3 +12,6 @@ class DataQualityReport(models.Model):
         default_permissions = ()
         permissions = [("view_data_quality", "Can see the data-quality report")]
         verbose_name = "data-quality report"
+
+    def __str__(self) -> str:
+        return "Data-quality report"

@@ -104,7 +104,8 @@ class DataQualityFilter(admin.SimpleListFilter):
         return PRODUCT_FILTER_CHOICES
 
     def queryset(self, request: HttpRequest, queryset: Any) -> Any:
-        return product_filter(queryset, self.value()) if self.value() else queryset
+        code = self.value()
+        return product_filter(queryset, code) if code else queryset
 
 
 class AttributeInline(RichTextFields, OscarAttributeInline):

@@ -35,8 +35,7 @@ def test_seed_demo_builds_the_business_and_a_second_run_reuses_it(settings, tmp_
     from crm.models import Company
     from data_exchange.quality import quality_summary
     from erp.permissions import SYSTEM
-    from inventory.models import ProductSpecification
-    from inventory.models import StockMove, Warehouse
+    from inventory.models import ProductSpecification, StockMove, Warehouse
     from inventory.selectors import available_to_promise, stock_drift
     from orders import statuses
     from orders.services.credit import credit_position
