@@ -37,7 +37,7 @@ from django.db.models import (
     TextField,
     Window,
 )
-from django.db.models.functions import Length
+from django.db.models.functions import Coalesce, Length
 from django.urls import NoReverseMatch, reverse
 from oscar.core.loading import get_model
 
@@ -71,18 +71,36 @@ PRODUCT, LISTING, STOCK_ROW, PRICE_LIST_ITEM = "product", "listing", "stock row"
 
 #: ``normalise_barcode`` in SQL: blanks and hyphens between the groups go
 NORMALISED_BARCODE_SQL = "regexp_replace({code}, '[[:space:]-]+', '', 'g')"
-#: ``barcode_is_valid`` in SQL: 8, 12 or 13 digits after normalising, and the EAN
-#: weighted digit sum (3 on every other digit, counted from the check digit) ends in 0
+
+
+def _check_digit_sum_is_right(digits: str) -> str:
+    """SQL: the EAN weighted sum of ``digits`` (13 of them; a shorter code is padded
+    with leading zeros, which add nothing) ends in 0. Written out position by position:
+    one scalar expression a row, no set-returning function."""
+    terms = " + ".join(
+        f"{3 if position % 2 == 0 else 1} * substr({digits}, {position}, 1)::int"
+        for position in range(1, 14)
+    )
+    return f"mod({terms}, 10) = 0"
+
+
+#: ``barcode_is_valid`` in SQL: 8, 12 or 13 digits after normalising and a right check
+#: digit. Stored barcodes are nearly always digits already: those take the quick
+#: branches; only a code holding other characters is normalised first. (CASE, not AND:
+#: PostgreSQL may evaluate AND's operands in any order, and the sum of a code that is
+#: not digits would fail.)
 BARCODE_IS_VALID_SQL = (
-    "(CASE WHEN regexp_replace({code}, '[[:space:]-]+', '', 'g') ~ '^([0-9]{{8}}|[0-9]{{12,13}})$'"
-    " THEN (SELECT mod(sum(substr(digits.code, position, 1)::int"
-    " * CASE WHEN mod(length(digits.code) - position, 2) = 1 THEN 3 ELSE 1 END), 10) = 0"
-    " FROM (SELECT regexp_replace({code}, '[[:space:]-]+', '', 'g') AS code) AS digits,"
-    " generate_series(1, length(digits.code)) AS position)"
-    " ELSE false END)"
+    "(CASE WHEN {code} ~ '^[0-9]{{13}}$' THEN "
+    + _check_digit_sum_is_right("{code}")
+    + " WHEN {code} ~ '^([0-9]{{8}}|[0-9]{{12}})$' THEN "
+    + _check_digit_sum_is_right("lpad({code}, 13, '0')")
+    + " WHEN {code} ~ '[^0-9]' THEN (SELECT CASE"
+    " WHEN normalised.code ~ '^([0-9]{{8}}|[0-9]{{12,13}})$' THEN "
+    + _check_digit_sum_is_right("lpad(normalised.code, 13, '0')")
+    + " ELSE false END FROM (SELECT "
+    + NORMALISED_BARCODE_SQL
+    + " AS code) AS normalised) ELSE false END)"
 )
-#: (CASE, not AND: PostgreSQL may evaluate AND's operands in any order, and the digit
-#: sum of a code that is not digits would fail)
 
 
 class NormalisedBarcode(Func):
@@ -173,8 +191,11 @@ def _has_row(model: Any, field: str = "product", **conditions: Any) -> Exists:
     return Exists(model.objects.filter(**{field: OuterRef("pk")}, **conditions))
 
 
-def _parent_has_row(model: Any, **conditions: Any) -> Exists:
-    return Exists(model.objects.filter(product=OuterRef("parent_id"), **conditions))
+def _owner_has_row(model: Any) -> Exists:
+    """A row of ``model`` for the product, or for a variant its parent (a variant is in
+    its parent's categories, and shows its parent's images when it has none)."""
+    owner = Coalesce(OuterRef("parent_id"), OuterRef("pk"))
+    return Exists(model.objects.filter(product=owner))
 
 
 def products_without_cost(products: QuerySet[Any]) -> QuerySet[Any]:
@@ -190,12 +211,7 @@ def products_without_barcode(products: QuerySet[Any]) -> QuerySet[Any]:
 
 
 def products_without_category(products: QuerySet[Any]) -> QuerySet[Any]:
-    # a variant (child) is in its parent's categories
-    return products.filter(
-        Q(parent__isnull=True, structure__in=[Product.STANDALONE, Product.PARENT])
-        & ~_has_row(ProductCategory)
-        | Q(parent__isnull=False) & ~_parent_has_row(ProductCategory)
-    )
+    return products.filter(~_owner_has_row(ProductCategory))
 
 
 def products_without_weight(products: QuerySet[Any]) -> QuerySet[Any]:
@@ -203,10 +219,7 @@ def products_without_weight(products: QuerySet[Any]) -> QuerySet[Any]:
 
 
 def products_without_image(products: QuerySet[Any]) -> QuerySet[Any]:
-    # a variant without images of its own shows its parent's
-    return products.filter(~_has_row(ProductImage)).filter(
-        Q(parent__isnull=True) | ~_parent_has_row(ProductImage)
-    )
+    return products.filter(~_has_row(ProductImage), ~_owner_has_row(ProductImage))
 
 
 def products_with_invalid_barcode(products: QuerySet[Any]) -> QuerySet[Any]:
@@ -218,22 +231,30 @@ def products_with_invalid_barcode(products: QuerySet[Any]) -> QuerySet[Any]:
     )
 
 
+def _barcodes_shared() -> QuerySet[Any]:
+    """Every product with a barcode another product has too, once normalised: one
+    sort of the products with a barcode, whatever their number."""
+    return (
+        Product.objects.exclude(upc__isnull=True)
+        .exclude(upc="")
+        .annotate(barcode=NormalisedBarcode(F("upc")))
+        .annotate(copies=Window(Count("pk"), partition_by=[F("barcode")]))
+        .filter(copies__gt=1)
+    )
+
+
 def products_with_duplicate_barcode(products: QuerySet[Any]) -> QuerySet[Any]:
     """Products whose barcode, normalised, another product has too ("4006381333931"
     and "400638 1333931"); ``upc`` is unique, so only such pairs can exist."""
-    with_code = Product.objects.exclude(upc__isnull=True).exclude(upc="")
-    shared = (
-        with_code.annotate(normalised_barcode=NormalisedBarcode(F("upc")))
-        .values("normalised_barcode")
-        .alias(products=Count("pk"))
-        .filter(products__gt=1)
-        .values("normalised_barcode")
-    )
-    return (
-        products.exclude(upc__isnull=True)
-        .exclude(upc="")
-        .annotate(barcode=NormalisedBarcode(F("upc")))
-        .filter(barcode__in=shared)
+    return products.filter(pk__in=_barcodes_shared().values("pk"))
+
+
+def _duplicates_with_their_group() -> QuerySet[Any]:
+    # the window runs over the duplicates only (it comes after the WHERE), so each
+    # row's group is exactly the products sharing its barcode
+    barcode = NormalisedBarcode(F("upc"))
+    return products_with_duplicate_barcode(Product.objects.all()).annotate(
+        barcode=barcode, same_barcode=Window(ArrayAgg("pk"), partition_by=[barcode])
     )
 
 
@@ -261,14 +282,18 @@ def _product_check(
     failing: Callable[[QuerySet[Any]], QuerySet[Any]],
     problem: Callable[[dict[str, Any]], str],
     *,
-    extra: Callable[[QuerySet[Any]], QuerySet[Any]] = lambda rows: rows,
+    rows: Callable[[], QuerySet[Any]] | None = None,
     extra_fields: tuple[str, ...] = (),
     ordering: tuple[str, ...] = ("pk",),
 ) -> Check:
+    """``rows``: the products ``failing`` finds, read with what the problem names
+    (default: ``failing`` itself)."""
+
     def findings(limit: int | None) -> Iterator[Finding]:
-        rows = extra(failing(Product.objects.all()).annotate(sku=_first_sku()))
+        found = rows() if rows else failing(Product.objects.all())
         fields = ("pk", "title", "upc", "sku", "parent_id", *extra_fields)
-        for row in _limited(rows.order_by(*ordering).values(*fields), limit):
+        values = found.annotate(sku=_first_sku()).order_by(*ordering).values(*fields)
+        for row in _limited(values, limit):
             yield _product_finding(code, row, problem(row))
 
     return Check(
@@ -294,13 +319,6 @@ def _invalid_barcode_problem(row: dict[str, Any]) -> str:
 def _duplicate_barcode_problem(row: dict[str, Any]) -> str:
     others = ", ".join(str(pk) for pk in sorted(row["same_barcode"]) if pk != row["pk"])
     return f"Barcode {row['barcode']} (stored as “{row['upc']}”) is also on product {others}."
-
-
-def _with_same_barcode(rows: QuerySet[Any]) -> QuerySet[Any]:
-    # rows are already only the duplicates, so the window sees just their group
-    return rows.annotate(
-        same_barcode=Window(ArrayAgg("pk"), partition_by=[F("barcode")]),
-    )
 
 
 PRODUCT_CHECKS = (
@@ -354,7 +372,7 @@ PRODUCT_CHECKS = (
         "A barcode belongs to one product: keep it on the right one, remove it from the other.",
         products_with_duplicate_barcode,
         _duplicate_barcode_problem,
-        extra=_with_same_barcode,
+        rows=_duplicates_with_their_group,
         extra_fields=("barcode", "same_barcode"),
         ordering=("barcode", "pk"),
     ),
