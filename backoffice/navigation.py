@@ -207,6 +207,13 @@ SCREENS = (
         "The catalogue: titles, listings, images.",
     ),
     Screen(
+        "Customers and catalogue",
+        "Data quality",
+        "data-quality:report",
+        ("data_exchange.view_data_quality",),
+        "What to fix: products without cost or barcode, bad SKUs, look-alike customers.",
+    ),
+    Screen(
         "People",
         "Staff accounts",
         "admin:auth_user_changelist",

@@ -53,6 +53,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "axes.accesslog": VIEW,
         # the legal and help pages of the storefront (erp.legal_pages)
         "flatpages": ALL,
+        "data_exchange.dataqualityreport": ("view_data_quality",),
     },
     "Warehouse": {
         "inventory": EDIT,
@@ -122,6 +123,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "address": VIEW,
         "auth.user": VIEW,
         "inventory": VIEW,
+        # the data-quality report: Sales keeps the catalogue and the customers
+        "data_exchange.dataqualityreport": ("view_data_quality",),
     },
     "Accounting": {
         "accounting": EDIT,

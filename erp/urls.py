@@ -13,6 +13,7 @@ from erp.api import views as api_views
 urlpatterns = [
     path("admin/reports/", include("accounting.urls")),
     path("admin/purchasing-documents/", include("purchasing.document_urls")),
+    path("admin/data-quality/", include("data_exchange.quality_urls")),
     path("admin/", include("backoffice.urls")),  # the home page, before the admin's index
     path("admin/", admin.site.urls),
     path("warehouse/purchasing/", include("purchasing.urls")),

@@ -26,6 +26,7 @@ from oscar.apps.shipping.admin import OrderChargesAdmin as OscarOrderChargesAdmi
 from oscar.apps.shipping.admin import WeightBasedAdmin as OscarWeightBasedAdmin
 from oscar.core.loading import get_model
 
+from data_exchange.quality import FILTER_PARAMETER, PRODUCT_FILTER_CHOICES, product_filter
 from erp.sanitize import RichTextFormField
 from inventory.models import ProductSpecification
 from inventory.product_codes import CodeError, barcode_clean
@@ -93,6 +94,20 @@ class ProductForm(forms.ModelForm):
             raise forms.ValidationError(str(refused)) from None
 
 
+class DataQualityFilter(admin.SimpleListFilter):
+    """The products one check of the data-quality report finds (its links lead here)."""
+
+    title = "data quality"
+    parameter_name = FILTER_PARAMETER
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
+        return PRODUCT_FILTER_CHOICES
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        code = self.value()
+        return product_filter(queryset, code) if code else queryset
+
+
 class AttributeInline(RichTextFields, OscarAttributeInline):
     rich_text_fields = ("value_richtext",)
 
@@ -107,7 +122,7 @@ class ProductAdmin(RichTextFields, OscarProductAdmin):
         "is_public",
         "date_created",
     ]
-    list_filter = ["structure", "is_public", "product_class", "categories"]
+    list_filter = ["structure", "is_public", "product_class", "categories", DataQualityFilter]
     inlines = [
         ListingInline,
         SpecificationInline,

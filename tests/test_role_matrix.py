@@ -161,6 +161,8 @@ CUSTOM_PAGES = {
     "receiving station": {"Manager", "Warehouse"},
     "receiving station order": {"Manager", "Warehouse"},
     "incoming goods": {"Manager", "Warehouse", "Purchasing", "Accounting"},
+    "data quality": {"Manager", "Sales"},
+    "data quality check": {"Manager", "Sales"},
 }
 
 
@@ -506,6 +508,8 @@ def test_custom_staff_pages_answer_as_the_role_may(client, role, business):
         "stock transfer": f"/admin/inventory/stock/{stock.pk}/transfer/",
         "scan station": "/warehouse/scan/",
         "reports": "/admin/reports/trial-balance/",
+        "data quality": "/admin/data-quality/",
+        "data quality check": "/admin/data-quality/products-without-weight/",
         **purchasing_pages(business),
     }
     login(client, role)

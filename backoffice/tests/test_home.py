@@ -210,6 +210,7 @@ ROLE_SCREENS = {
         "Reports",
         "Companies",
         "Products",
+        "Data quality",
         "Staff accounts",
     ],
     "Sales": [
@@ -223,6 +224,7 @@ ROLE_SCREENS = {
         "Inventory valuation",
         "Companies",
         "Products",
+        "Data quality",
         "Staff accounts",
     ],
     "Accounting": [

@@ -1,8 +1,8 @@
 """The demo catalogue: ~200 products in 10 categories, with generated images.
 
 Everything is derived from a fixed random seed, so every machine gets the same
-products, SKUs, EAN-13 barcodes and prices. Products are found again by UPC,
-which makes seeding idempotent.
+products, SKUs, EAN-13 barcodes, prices, weights, dimensions and standard costs.
+Products are found again by UPC, which makes seeding idempotent.
 """
 
 import io
@@ -16,6 +16,8 @@ from django.db import transaction
 from oscar.core.loading import get_model
 from PIL import Image, ImageDraw, ImageFont
 
+from inventory.models import ProductSpecification
+
 Category = get_model("catalogue", "Category")
 Product = get_model("catalogue", "Product")
 ProductCategory = get_model("catalogue", "ProductCategory")
@@ -25,6 +27,19 @@ Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
 
 PARTNER_CODE = settings.SHOP_PARTNER_CODE
+#: per category: packed weight range in kg and a typical box (length, width, height cm)
+PACKED = {
+    "TEN": ((1.2, 9.0), (55, 22, 20)),
+    "SLP": ((0.4, 2.2), (40, 25, 25)),
+    "BAG": ((0.6, 3.2), (60, 35, 22)),
+    "FTW": ((0.7, 2.2), (34, 24, 13)),
+    "JKT": ((0.25, 1.2), (35, 28, 8)),
+    "KIT": ((0.1, 1.6), (25, 20, 15)),
+    "LIT": ((0.08, 1.2), (20, 12, 8)),
+    "HND": ((0.2, 1.8), (35, 15, 6)),
+    "PWR": ((0.1, 1.1), (25, 18, 6)),
+    "WRK": ((0.1, 1.6), (35, 28, 10)),
+}
 PRODUCTS_PER_CATEGORY = 20
 IMAGE_SIZE = 600
 
@@ -357,7 +372,40 @@ def seed_catalogue() -> int:
                 f"{spec.sku.lower()}.jpg", ContentFile(product_image(spec)), save=False
             )
             image.save()
+    seed_specifications(specs)
     return Product.objects.filter(upc__in=[s.upc for s in specs]).count()
+
+
+def specification(spec: ProductSpec) -> dict[str, Decimal]:
+    """A plausible packed weight, box and standard cost (about half the list price),
+    the same on every machine."""
+    rng = random.Random(spec.upc)
+    (lightest, heaviest), box = PACKED[spec.category.code]
+    length, width, height = (Decimal(side * rng.uniform(0.8, 1.2)) for side in box)
+    return {
+        "weight_kg": Decimal(rng.uniform(lightest, heaviest)).quantize(Decimal("0.001")),
+        "length_cm": length.quantize(Decimal("0.1")),
+        "width_cm": width.quantize(Decimal("0.1")),
+        "height_cm": height.quantize(Decimal("0.1")),
+        "standard_cost": (spec.price * Decimal(rng.uniform(0.45, 0.6))).quantize(Decimal("0.01")),
+    }
+
+
+def seed_specifications(specs: list[ProductSpec]) -> int:
+    """Give every demo product without one its specification; returns how many."""
+    ids = dict(Product.objects.filter(upc__in=[s.upc for s in specs]).values_list("upc", "pk"))
+    have = set(
+        ProductSpecification.objects.filter(product_id__in=ids.values()).values_list(
+            "product_id", flat=True
+        )
+    )
+    missing = [
+        ProductSpecification(product_id=ids[spec.upc], **specification(spec))
+        for spec in specs
+        if spec.upc in ids and ids[spec.upc] not in have
+    ]
+    ProductSpecification.objects.bulk_create(missing)
+    return len(missing)
 
 
 def demo_products() -> list[object]:

@@ -33,7 +33,9 @@ def test_seed_demo_builds_the_business_and_a_second_run_reuses_it(settings, tmp_
     from accounting.models import Invoice, JournalLine
     from accounting.selectors import account_for_role, trial_balance
     from crm.models import Company
-    from inventory.models import StockMove, Warehouse
+    from data_exchange.quality import quality_summary
+    from erp.permissions import SYSTEM
+    from inventory.models import ProductSpecification, StockMove, Warehouse
     from inventory.selectors import available_to_promise, stock_drift
     from orders import statuses
     from orders.services.credit import credit_position
@@ -69,6 +71,13 @@ def test_seed_demo_builds_the_business_and_a_second_run_reuses_it(settings, tmp_
         Invoice.objects.count(),
     ) == counts
     assert StockRecord.objects.filter(price__gt=0, price_currency="EUR").count() == 200
+    specified = ProductSpecification.objects.filter(
+        weight_kg__gt=0, length_cm__gt=0, width_cm__gt=0, height_cm__gt=0, standard_cost__gt=0
+    )
+    assert specified.count() == 200  # once each, however often the seed runs
+    report = {line.check.code: line.count for line in quality_summary(user=SYSTEM)}
+    assert report["products-without-cost"] == report["products-without-weight"] == 0
+    assert report["invalid-barcodes"] == report["duplicate-barcodes"] == 0
     shipping = set(Country.objects.filter(is_shipping_country=True).values_list("pk", flat=True))
     assert len(shipping) == 29
     assert shipping >= {"DE", "FR", "GB", "US", "IE", "PL"}
