@@ -207,6 +207,20 @@ SCREENS = (
         "The catalogue: titles, listings, images.",
     ),
     Screen(
+        "Data in and out",
+        "Import data",
+        "admin:data_exchange_importjob_import",
+        ("data_exchange.add_importjob",),
+        "Products and opening stock from CSV or XLSX: a dry run first, then confirm.",
+    ),
+    Screen(
+        "Data in and out",
+        "Export data",
+        "admin:data_exchange_importjob_export",
+        ("data_exchange.view_importjob",),
+        "Download records in the columns the import reads.",
+    ),
+    Screen(
         "People",
         "Staff accounts",
         "admin:auth_user_changelist",

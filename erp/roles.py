@@ -50,6 +50,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "axes.accesslog": VIEW,
         # the legal and help pages of the storefront (erp.legal_pages)
         "flatpages": ALL,
+        # imports from the back office: every person's, not only their own
+        "data_exchange.importjob": (*ALL, "view_every_importjob"),
     },
     "Warehouse": {
         "inventory": EDIT,
@@ -76,6 +78,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "purchasing.receipt": ("view", "add"),
         "purchasing.receiptline": VIEW,
         "purchasing.receiptcharge": ("view", "add"),
+        # importing opening stock (which also needs inventory.add_stockmove); own imports
+        "data_exchange.importjob": ("view", "add"),
     },
     "Purchasing": {
         "purchasing.supplier": EDIT,
@@ -95,6 +99,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "inventory.warehouse": VIEW,
         "inventory.stock": VIEW,
         "inventory.stockmove": VIEW,
+        # exports of what the role reads; imports are added with the purchasing kinds
+        "data_exchange.importjob": VIEW,
     },
     "Sales": {
         "crm": EDIT,
@@ -117,6 +123,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "address": VIEW,
         "auth.user": VIEW,
         "inventory": VIEW,
+        # importing products (the catalogue and its listings); own imports
+        "data_exchange.importjob": ("view", "add"),
     },
     "Accounting": {
         "accounting": EDIT,
@@ -137,6 +145,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "purchasing.supplierbill": ("view", "add", "change", "approve_supplierbill"),
         "purchasing.supplierbillline": ("view", "add"),
         "purchasing.supplierpayment": ("view", "add"),
+        # exports of what the role reads
+        "data_exchange.importjob": VIEW,
     },
     "HR": {
         "hr": ALL,

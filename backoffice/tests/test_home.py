@@ -210,6 +210,8 @@ ROLE_SCREENS = {
         "Reports",
         "Companies",
         "Products",
+        "Import data",
+        "Export data",
         "Staff accounts",
     ],
     "Sales": [
@@ -223,6 +225,8 @@ ROLE_SCREENS = {
         "Inventory valuation",
         "Companies",
         "Products",
+        "Import data",
+        "Export data",
         "Staff accounts",
     ],
     "Accounting": [
@@ -240,6 +244,7 @@ ROLE_SCREENS = {
         "Reports",
         "Companies",
         "Products",
+        "Export data",
     ],
     "Warehouse": [
         "Orders",
@@ -255,6 +260,8 @@ ROLE_SCREENS = {
         "Purchase orders",
         "Suppliers",
         "Products",
+        "Import data",
+        "Export data",
     ],
     "Purchasing": [
         "Stock",
@@ -266,6 +273,7 @@ ROLE_SCREENS = {
         "Suppliers",
         "Supplier bills",
         "Products",
+        "Export data",
     ],
     "HR": ["Staff accounts"],
 }
