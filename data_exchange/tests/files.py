@@ -20,5 +20,5 @@ def csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
 
 def dome_category() -> Any:
     """The category "Tents > Dome"."""
-    tents = Category.objects.add_root(name="Tents", slug="tents")
-    return Category.objects.add_child(tents, name="Dome", slug="dome")
+    tents = Category.objects.add_root({"name": "Tents", "slug": "tents"})
+    return Category.objects.add_child(tents, {"name": "Dome", "slug": "dome"})
