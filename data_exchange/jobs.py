@@ -12,11 +12,11 @@ Invariants
 - A job applies at most once. ``import_job_apply`` locks the job row and moves it
   from ``checked`` to ``applying``; a second confirm finds it applying or applied
   and is refused. The apply itself runs in one transaction holding the job row
-  lock, and marks the job ``applied`` in that transaction: the data and the
-  "it is done" commit together, or neither does.
+  (``FOR KEY SHARE``), and marks the job ``applied`` in that transaction: the data
+  and the "it is done" commit together, or neither does.
 - Every message on the queue holds a lease on its job (``leased_until``), and so
   does a worker running it (a check renews it as it makes progress; an apply
-  holds the row lock). ``import_jobs_sweep`` (beat) re-enqueues only jobs still
+  holds the row). ``import_jobs_sweep`` (beat) re-enqueues only jobs still
   checking or applying whose lease ran out and whose row nobody has locked,
   claiming them with ``FOR UPDATE SKIP LOCKED`` and a fresh lease: a job is
   queued at most once per lease, however often the sweep runs.
@@ -39,7 +39,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -187,17 +187,20 @@ def import_job_apply(*, user: Any, job_id: int) -> ImportJob:
     """Confirm a checked job: apply it now (small file) or in a worker (large).
 
     Refused (``ImportJobRefused``) unless the job is checked without errors; the
-    job row is locked first, so of two confirms at once one applies and the other
-    is refused. Returns the job as it then is.
+    job row is locked first (without waiting: a row someone holds is being
+    applied), so of two confirms at once one applies and the other is refused. Returns the job as it then is.
     """
     with transaction.atomic():
-        job = (
-            import_jobs_visible_to(user)
-            .select_for_update(of=("self",))
-            .defer("content", "check_result")
-            .filter(pk=job_id)
-            .first()
-        )
+        try:
+            job = (
+                import_jobs_visible_to(user)
+                .select_for_update(of=("self",), nowait=True)
+                .defer("content", "check_result")
+                .filter(pk=job_id)
+                .first()
+            )
+        except OperationalError:  # a worker holds it: it is being applied
+            raise ImportJobRefused("This import is being applied already.") from None
         if job is None:
             raise ImportJobRefused("There is no such import.")
         _require_importer(user, job.kind, job.options)
@@ -371,13 +374,34 @@ def import_job_run_check(*, job_id: int) -> bool:
     return bool(written)
 
 
+class _Superseded(Exception):
+    """A later claim took the job over: this attempt's writes roll back."""
+
+
+def _hold(job_id: int, attempt: int) -> bool:
+    """Hold the job row until the transaction ends, if it is still this attempt's.
+
+    ``FOR KEY SHARE``: claims and the sweep (``FOR UPDATE ... SKIP LOCKED``) pass
+    the job by while it is held, but the progress writes (plain updates, from a
+    connection of their own) do not wait for it.
+    """
+    table = ImportJob._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT id FROM "{table}" WHERE id = %s AND status = %s AND attempts = %s '  # noqa: S608
+            "FOR KEY SHARE",
+            [job_id, Status.APPLYING, attempt],
+        )
+        return cursor.fetchone() is not None
+
+
 def import_job_run_apply(*, job_id: int) -> bool:
     """Apply a confirmed job, once; True if this call applied it.
 
     The rows and the job's ``applied`` are written in one transaction holding the
-    job row: a second message finds the row locked or no longer applying. A file
-    that no longer passes the check (someone changed the records meanwhile) fails
-    the job with its problems listed, and changes nothing.
+    job row: a second message finds it held or no longer applying. A file that no
+    longer passes the check (someone changed the records meanwhile) fails the job
+    with its problems listed, and changes nothing.
     """
     claim = _claim(job_id, Status.APPLYING)
     if claim is None:
@@ -386,14 +410,9 @@ def import_job_run_apply(*, job_id: int) -> bool:
     progress = ProgressWriter(job_id, attempt, own_connection=True, quiet=not in_background)
     try:
         with transaction.atomic():
-            job = (
-                ImportJob.objects.select_for_update(of=("self",))
-                .select_related("applied_by")
-                .filter(pk=job_id, status=Status.APPLYING, attempts=attempt)
-                .first()
-            )
-            if job is None:  # a later claim took it over
+            if not _hold(job_id, attempt):  # a later claim took it over
                 return False
+            job = ImportJob.objects.select_related("applied_by").get(pk=job_id)
             result = import_file(
                 kind=job.kind,
                 content=bytes(job.content),
@@ -403,7 +422,9 @@ def import_job_run_apply(*, job_id: int) -> bool:
                 options=job.options,
                 progress=progress,
             )
-            ImportJob.objects.filter(pk=job_id).update(
+            finished = ImportJob.objects.filter(
+                pk=job_id, status=Status.APPLYING, attempts=attempt
+            ).update(
                 status=Status.APPLIED if result.applied else Status.FAILED,
                 apply_result=result.as_json(),
                 leased_until=None,
@@ -415,7 +436,11 @@ def import_job_run_apply(*, job_id: int) -> bool:
                 "nothing was changed.",
                 **_counts(result),
             )
+            if not finished:
+                raise _Superseded
             return result.applied
+    except _Superseded:
+        return False
     except PermissionRefused as refused:
         _fail(job_id, attempt, Status.APPLYING, str(refused))
         return False

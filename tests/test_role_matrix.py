@@ -131,6 +131,15 @@ KEY_PAGES = {
     ("purchasing.SupplierBill", "change!"): set(),
     ("purchasing.SupplierPayment", "changelist"): {"Manager", "Purchasing", "Accounting"},
     ("purchasing.SupplierPayment", "add"): set(),
+    ("data_exchange.ImportJob", "changelist"): {
+        "Manager",
+        "Sales",
+        "Warehouse",
+        "Purchasing",
+        "Accounting",
+    },
+    ("data_exchange.ImportJob", "add"): set(),
+    ("data_exchange.ImportJob", "change!"): set(),
 }
 
 #: custom staff pages: path (filled in per test) -> roles answered 200
@@ -161,6 +170,8 @@ CUSTOM_PAGES = {
     "receiving station": {"Manager", "Warehouse"},
     "receiving station order": {"Manager", "Warehouse"},
     "incoming goods": {"Manager", "Warehouse", "Purchasing", "Accounting"},
+    "import data": {"Manager", "Sales", "Warehouse"},
+    "export data": {"Manager", "Sales", "Warehouse", "Purchasing", "Accounting"},
 }
 
 
@@ -507,6 +518,8 @@ def test_custom_staff_pages_answer_as_the_role_may(client, role, business):
         "scan station": "/warehouse/scan/",
         "reports": "/admin/reports/trial-balance/",
         **purchasing_pages(business),
+        "import data": "/admin/data_exchange/importjob/import/",
+        "export data": "/admin/data_exchange/importjob/export/",
     }
     login(client, role)
 
