@@ -99,9 +99,7 @@ class ImportJobAdmin(admin.ModelAdmin):
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ImportJob]:
-        return import_jobs_visible_to(request.user).defer(
-            "content", "check_result", "apply_result"
-        )
+        return import_jobs_visible_to(request.user).defer("content", "check_result", "apply_result")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # a job is an upload on the "Import data" page
@@ -254,9 +252,7 @@ class ImportJobAdmin(admin.ModelAdmin):
                 )
             else:
                 self.message_user(request, job.error or "The import failed.", messages.ERROR)
-        return HttpResponseRedirect(
-            reverse("admin:data_exchange_importjob_preview", args=[job_id])
-        )
+        return HttpResponseRedirect(reverse("admin:data_exchange_importjob_preview", args=[job_id]))
 
     # --- export -------------------------------------------------------------------
 

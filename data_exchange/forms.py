@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -33,7 +33,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, kinds: list[type[Importer]], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = kind_choices(kinds)
+        cast(forms.ChoiceField, self.fields["kind"]).choices = kind_choices(kinds)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -66,4 +66,4 @@ class ExportForm(forms.Form):
 
     def __init__(self, kinds: list[type[Importer]], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = kind_choices(kinds)
+        cast(forms.ChoiceField, self.fields["kind"]).choices = kind_choices(kinds)

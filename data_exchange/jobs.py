@@ -188,7 +188,8 @@ def import_job_apply(*, user: Any, job_id: int) -> ImportJob:
 
     Refused (``ImportJobRefused``) unless the job is checked without errors; the
     job row is locked first (without waiting: a row someone holds is being
-    applied), so of two confirms at once one applies and the other is refused. Returns the job as it then is.
+    applied), so of two confirms at once one applies and the other is refused.
+    Returns the job as it then is.
     """
     with transaction.atomic():
         try:
@@ -470,6 +471,11 @@ def _enqueue(job_id: int, status: str) -> None:
         ImportJob.objects.filter(pk=job_id, status=status).update(leased_until=None)
 
 
+def _enqueue_all(claimed: list[tuple[int, str]]) -> None:
+    for job_id, status in claimed:
+        _enqueue(job_id, status)
+
+
 def import_jobs_sweep(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
     """Re-enqueue jobs still checking or applying whose lease ran out and that no
     worker holds, each with a fresh lease; returns how many. Safe to run any number
@@ -487,7 +493,7 @@ def import_jobs_sweep(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
             ImportJob.objects.filter(pk__in=[pk for pk, _ in claimed]).update(
                 leased_until=now + lease()
             )
-            transaction.on_commit(lambda: [_enqueue(pk, status) for pk, status in claimed])
+            transaction.on_commit(lambda: _enqueue_all(claimed))
     return len(claimed)
 
 

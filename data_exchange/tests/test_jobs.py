@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -101,12 +101,12 @@ def test_a_large_file_is_queued_after_commit_and_checked_by_the_task(
     again = tasks.import_job_check(job.pk)
 
     assert (queued.status, queued.stage, queued.in_background) == (Status.CHECKING, "queued", True)
-    assert queued.leased_until > timezone.now()
+    assert (queued.leased_until or timezone.now()) > timezone.now()
     assert sent == [(CHECK, [job.pk])]
     assert (checked, again) == (True, False)
     job.refresh_from_db()
     assert (job.status, job.create_count, job.done, job.total) == (Status.CHECKED, 3, 3, 3)
-    assert job.check_result["counts"] == {"create": 3, "update": 0, "unchanged": 0}
+    assert (job.check_result or {})["counts"] == {"create": 3, "update": 0, "unchanged": 0}
     assert job.leased_until is None
     assert Product.objects.count() == 0
 
@@ -128,7 +128,7 @@ def test_a_large_file_is_applied_once_by_the_task(sent, large, django_capture_on
     assert (applied, twice) == (True, False)
     job.refresh_from_db()
     assert (job.status, job.applied_by, job.create_count) == (Status.APPLIED, mia, 3)
-    assert job.apply_result["applied"] is True
+    assert (job.apply_result or {})["applied"] is True
     assert Product.objects.count() == 3
 
 
@@ -175,7 +175,7 @@ def test_a_file_that_no_longer_passes_at_apply_fails_and_changes_nothing(sent, l
     job.refresh_from_db()
     assert job.status == Status.FAILED
     assert job.error.startswith("The file no longer passes the check")
-    assert [p["row"] for p in job.apply_result["problems"]] == [2, 3, 4]
+    assert [p["row"] for p in (job.apply_result or {})["problems"]] == [2, 3, 4]
     assert Product.objects.count() == 0
 
 
@@ -196,7 +196,7 @@ def test_the_sweep_sends_again_a_job_whose_lease_ran_out_once_per_lease(
 
     assert (swept, swept_again) == (1, 0)
     assert sent == [(CHECK, [job.pk])]
-    assert ImportJob.objects.get(pk=job.pk).leased_until > timezone.now()
+    assert (ImportJob.objects.get(pk=job.pk).leased_until or timezone.now()) > timezone.now()
     assert ImportJob.objects.get(pk=fresh.pk).status == Status.CHECKING
 
 
