@@ -58,6 +58,17 @@ def kind_title(kind: str) -> str:
     return importer.title if importer else kind
 
 
+class KindFilter(admin.SimpleListFilter):
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(kind, importer.title) for kind, importer in KINDS.items()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ImportJob]) -> QuerySet[ImportJob]:
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = [
@@ -72,9 +83,9 @@ class ImportJobAdmin(admin.ModelAdmin):
         "update_count",
         "unchanged_count",
         "problem_count",
-        "open_link",
     ]
-    list_filter = ["status", "kind"]
+    list_display_links = None  # the number opens the import's own page
+    list_filter = ["status", KindFilter]
     list_select_related = ["created_by"]
     search_fields = ["filename", "created_by__username"]
     date_hierarchy = "created_at"
@@ -113,17 +124,12 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     @admin.display(description="import", ordering="pk")
     def number(self, job: ImportJob) -> str:
-        return f"#{job.pk}"
+        url = reverse("admin:data_exchange_importjob_preview", args=[job.pk])
+        return format_html('<a href="{}">#{}</a>', url, job.pk)
 
     @admin.display(description="kind", ordering="kind")
     def kind_name(self, job: ImportJob) -> str:
         return kind_title(job.kind)
-
-    @admin.display(description="")
-    def open_link(self, job: ImportJob) -> str:
-        url = reverse("admin:data_exchange_importjob_preview", args=[job.pk])
-        label = "preview" if job.status == ImportJob.Status.CHECKED else "open"
-        return format_html('<a href="{}">{}</a>', url, label)
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
         extra = {
@@ -194,8 +200,10 @@ class ImportJobAdmin(admin.ModelAdmin):
             "import.html",
             "Import data",
             form=form,
-            kinds=kinds,
-            chosen=importer,
+            # plain values: a template calls whatever is callable, an Importer class too
+            kinds=[(other.kind, other.title) for other in kinds],
+            chosen_kind=importer.kind,
+            chosen_title=importer.title,
             columns=importer.columns,
         )
 
@@ -272,4 +280,4 @@ class ImportJobAdmin(admin.ModelAdmin):
                 filename = f"{kind}-{timezone.localdate():%Y-%m-%d}.{file_format}"
                 response["Content-Disposition"] = f'attachment; filename="{filename}"'
                 return response
-        return self._page(request, "export.html", "Export data", form=form, kinds=kinds)
+        return self._page(request, "export.html", "Export data", form=form)

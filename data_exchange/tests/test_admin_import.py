@@ -63,6 +63,8 @@ def test_the_import_page_lists_the_columns_of_the_chosen_kind(client):
     products = client.get(IMPORT).content.decode()
     stock = client.get(IMPORT + "?kind=opening_stock").content.decode()
 
+    assert "Columns of a file of products" in products
+    assert '<a href="?kind=opening_stock#columns">Opening stock</a>' in products
     assert "<code>sku</code></td><td>required" in products
     assert "<code>barcode</code></td><td>optional" in products
     assert "EAN-13, UPC-A or EAN-8 with a right check digit." in products
@@ -243,12 +245,13 @@ def test_people_see_their_own_imports_and_a_manager_sees_everyones(client):
 def test_the_list_of_imports_shows_who_when_and_the_counts(client):
     dome_category()
     manager = login(client)
-    import_job_create(
+    job = import_job_create(
         user=manager, kind="products", filename="a.csv", content=csv_bytes(HEADER, GOOD_ROWS)
     )
 
     page = client.get(JOBS).content.decode()
 
+    assert f'<a href="/admin/data_exchange/importjob/{job.pk}/preview/">#{job.pk}</a>' in page
     assert "a.csv" in page
     assert "import-manager" in page
     assert "Checked: ready to apply" in page
