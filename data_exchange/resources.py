@@ -91,8 +91,8 @@ def product_export_rows() -> Iterator[dict[str, Any]]:
         "product_id", "category_id"
     ):
         first_category.setdefault(product_id, category_id)
-    specs = {
-        spec["product_id"]: spec
+    specs: dict[int, dict[str, Any]] = {
+        spec["product_id"]: dict(spec)
         for spec in ProductSpecification.objects.values(
             "product_id", "weight_kg", "length_cm", "width_cm", "height_cm", "standard_cost"
         )
@@ -113,7 +113,7 @@ def product_export_rows() -> Iterator[dict[str, Any]]:
         .iterator(chunk_size=5000)
     )
     for sku, price, currency, product_id, title, description, class_name, upc, public in listings:
-        spec: dict[str, Any] = specs.get(product_id, {})
+        spec = specs.get(product_id, {})
         yield {
             "sku": sku,
             "name": title,

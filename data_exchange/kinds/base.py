@@ -127,6 +127,7 @@ class Importer:
             return []
         rows: list[Row] = []
         total = len(table.rows)
+        flagged = {(problem.row, problem.column) for problem in table.problems}
         for index, (cells, number) in enumerate(zip(table.rows, table.numbers, strict=True)):
             values: dict[str, Any] = {}
             raw: dict[str, str] = {}
@@ -134,6 +135,9 @@ class Importer:
                 text = cells[position] if position < len(cells) else ""
                 raw[name] = text
                 column = by_name[name]
+                if (number, name) in flagged:
+                    values[name] = None
+                    continue
                 if not text:
                     if column.required:
                         self.problems.append(Problem(number, name, "This value is required."))
