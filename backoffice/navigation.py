@@ -214,6 +214,20 @@ SCREENS = (
         "What to fix: products without cost or barcode, bad SKUs, look-alike customers.",
     ),
     Screen(
+        "Data in and out",
+        "Import data",
+        "admin:data_exchange_importjob_import",
+        ("data_exchange.add_importjob",),
+        "Products, stock, prices, customers, suppliers, sales history from CSV or XLSX: a dry run first, then confirm.",
+    ),
+    Screen(
+        "Data in and out",
+        "Export data",
+        "admin:data_exchange_importjob_export",
+        ("data_exchange.view_importjob",),
+        "Download records in the columns the import reads.",
+    ),
+    Screen(
         "People",
         "Staff accounts",
         "admin:auth_user_changelist",

@@ -54,6 +54,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         # the legal and help pages of the storefront (erp.legal_pages)
         "flatpages": ALL,
         "data_exchange.dataqualityreport": ("view_data_quality",),
+        # imports from the back office: every person's, not only their own
+        "data_exchange.importjob": (*ALL, "view_every_importjob"),
     },
     "Warehouse": {
         "inventory": EDIT,
@@ -80,6 +82,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "purchasing.receipt": ("view", "add"),
         "purchasing.receiptline": VIEW,
         "purchasing.receiptcharge": ("view", "add"),
+        # importing opening stock (which also needs inventory.add_stockmove); own imports
+        "data_exchange.importjob": ("view", "add"),
     },
     "Purchasing": {
         "purchasing.supplier": EDIT,
@@ -101,6 +105,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "inventory.stockmove": VIEW,
         # past sales for demand planning (imported sales history)
         "planning.demandhistory": EDIT,
+        # importing suppliers, supplier items and sales history; own imports
+        "data_exchange.importjob": ("view", "add"),
     },
     "Sales": {
         "crm": EDIT,
@@ -125,6 +131,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "inventory": VIEW,
         # the data-quality report: Sales keeps the catalogue and the customers
         "data_exchange.dataqualityreport": ("view_data_quality",),
+        # importing products (the catalogue and its listings); own imports
+        "data_exchange.importjob": ("view", "add"),
     },
     "Accounting": {
         "accounting": EDIT,
@@ -145,6 +153,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "purchasing.supplierbill": ("view", "add", "change", "approve_supplierbill"),
         "purchasing.supplierbillline": ("view", "add"),
         "purchasing.supplierpayment": ("view", "add"),
+        # exports of what the role reads
+        "data_exchange.importjob": VIEW,
     },
     "HR": {
         "hr": ALL,

@@ -361,6 +361,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "erp.tasks.side_effects_sweep",
         "schedule": 30.0,
     },
+    "import-jobs-sweep": {
+        "task": "data_exchange.tasks.import_jobs_sweep",
+        "schedule": 30.0,
+    },
     "side-effects-prune": {
         "task": "erp.tasks.side_effects_prune",
         "schedule": 24 * 60 * 60.0,

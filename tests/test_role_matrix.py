@@ -131,6 +131,15 @@ KEY_PAGES = {
     ("purchasing.SupplierBill", "change!"): set(),
     ("purchasing.SupplierPayment", "changelist"): {"Manager", "Purchasing", "Accounting"},
     ("purchasing.SupplierPayment", "add"): set(),
+    ("data_exchange.ImportJob", "changelist"): {
+        "Manager",
+        "Sales",
+        "Warehouse",
+        "Purchasing",
+        "Accounting",
+    },
+    ("data_exchange.ImportJob", "add"): set(),
+    ("data_exchange.ImportJob", "change!"): set(),
 }
 
 #: custom staff pages: path (filled in per test) -> roles answered 200
@@ -163,6 +172,8 @@ CUSTOM_PAGES = {
     "incoming goods": {"Manager", "Warehouse", "Purchasing", "Accounting"},
     "data quality": {"Manager", "Sales"},
     "data quality check": {"Manager", "Sales"},
+    "import data": {"Manager", "Sales", "Warehouse", "Purchasing"},
+    "export data": {"Manager", "Sales", "Warehouse", "Purchasing", "Accounting"},
 }
 
 
@@ -511,6 +522,8 @@ def test_custom_staff_pages_answer_as_the_role_may(client, role, business):
         "data quality": "/admin/data-quality/",
         "data quality check": "/admin/data-quality/products-without-weight/",
         **purchasing_pages(business),
+        "import data": "/admin/data_exchange/importjob/import/",
+        "export data": "/admin/data_exchange/importjob/export/",
     }
     login(client, role)
 

@@ -211,6 +211,8 @@ ROLE_SCREENS = {
         "Companies",
         "Products",
         "Data quality",
+        "Import data",
+        "Export data",
         "Staff accounts",
     ],
     "Sales": [
@@ -225,6 +227,8 @@ ROLE_SCREENS = {
         "Companies",
         "Products",
         "Data quality",
+        "Import data",
+        "Export data",
         "Staff accounts",
     ],
     "Accounting": [
@@ -242,6 +246,7 @@ ROLE_SCREENS = {
         "Reports",
         "Companies",
         "Products",
+        "Export data",
     ],
     "Warehouse": [
         "Orders",
@@ -257,6 +262,8 @@ ROLE_SCREENS = {
         "Purchase orders",
         "Suppliers",
         "Products",
+        "Import data",
+        "Export data",
     ],
     "Purchasing": [
         "Stock",
@@ -268,6 +275,7 @@ ROLE_SCREENS = {
         "Suppliers",
         "Supplier bills",
         "Products",
+        "Export data",
     ],
     "HR": ["Staff accounts"],
 }

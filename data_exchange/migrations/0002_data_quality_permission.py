@@ -7,9 +7,8 @@ from erp.roles import sync_role_groups
 
 
 class Migration(migrations.Migration):
-    initial = True
-
     dependencies = [
+        ("data_exchange", "0001_initial"),
         ("erp", "0011_purchasing_events"),
         ("inventory", "0006_product_specification_sku_policy"),
         ("crm", "0003_company_addresses"),
