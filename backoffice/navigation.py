@@ -218,7 +218,7 @@ SCREENS = (
         "Import data",
         "admin:data_exchange_importjob_import",
         ("data_exchange.add_importjob",),
-        "Products, stock, prices, customers, suppliers, sales history from CSV or XLSX: a dry run first, then confirm.",
+        "Products, stock, prices, customers, suppliers, sales history: dry run, then confirm.",
     ),
     Screen(
         "Data in and out",

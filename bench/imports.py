@@ -105,7 +105,11 @@ def run() -> list[tuple[str, str, str]]:
     stock_s = statistics.median(stock_times)
     both = statistics.median(p + s for p, s in zip(product_times, stock_times, strict=True))
     return [
-        ("import 100k products (CSV)", f"{products_s:.1f}", f"s ({PRODUCTS / products_s:,.0f} rows/s)"),
+        (
+            "import 100k products (CSV)",
+            f"{products_s:.1f}",
+            f"s ({PRODUCTS / products_s:,.0f} rows/s)",
+        ),
         ("import 100k opening stock", f"{stock_s:.1f}", f"s ({PRODUCTS / stock_s:,.0f} rows/s)"),
         ("products + opening stock", f"{both:.1f}", "s (goal < 60 s)"),
         ("re-import 100k unchanged", f"{again:.1f}", f"s ({PRODUCTS / again:,.0f} rows/s)"),

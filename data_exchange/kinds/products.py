@@ -467,7 +467,8 @@ class ProductImporter(Importer):
             columns.append("standard_cost")
         if not columns:
             return
-        specs, new_specs = [], []
+        specs: list[Any] = []
+        new_specs: list[Any] = []
         for row in rows:
             # a fresh row: the upsert writes only ``columns`` of an existing one
             spec = ProductSpecification(product_id=row.extra["product_id"])
