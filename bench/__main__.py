@@ -21,7 +21,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
 
-    from bench import api, catalogue, ledger, orders, purchasing, shipping
+    from bench import api, catalogue, imports, ledger, orders, purchasing, shipping
     from bench.database import scratch_database
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -33,6 +33,7 @@ def main() -> None:
         shipping.run,
         ledger.run,
         purchasing.run,
+        imports.run,
     ]
     only = set(sys.argv[1:])  # e.g. `python -m bench catalogue api`: a subset, in this order
     if only:

@@ -275,6 +275,7 @@ ROLE_SCREENS = {
         "Suppliers",
         "Supplier bills",
         "Products",
+        "Import data",
         "Export data",
     ],
     "HR": ["Staff accounts"],

@@ -195,7 +195,7 @@ def test_a_role_without_the_kinds_permissions_may_not_import_it(client):
     assert Product.objects.count() == 0
 
 
-@pytest.mark.parametrize("role", ["Accounting", "Purchasing", "HR"])
+@pytest.mark.parametrize("role", ["Accounting", "HR"])
 def test_roles_that_import_nothing_get_no_import_page(client, role):
     login(client, role)
 
@@ -388,7 +388,9 @@ def test_export_offers_only_the_kinds_the_role_may_view(client):
     page = client.get(EXPORT)
     refused = client.post(EXPORT, {"kind": "opening_stock", "file_format": "csv"})
 
-    assert [kind for kind, _ in page.context["form"].fields["kind"].choices] == ["products"]
+    offered = [kind for kind, _ in page.context["form"].fields["kind"].choices]
+    assert "products" in offered and "companies" in offered
+    assert "opening_stock" not in offered and "customers" not in offered
     assert refused.status_code == 200
     assert "Select a valid choice" in refused.content.decode()
 
