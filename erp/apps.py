@@ -9,9 +9,11 @@ class ErpConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from erp.db import lookups
         from erp.models import WebhookSubscription
         from erp.services.outbox import subscribed_events_forget
 
+        lookups.register()
         for signal in (post_save, post_delete):
             signal.connect(
                 subscribed_events_forget,

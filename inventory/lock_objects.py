@@ -67,7 +67,7 @@ def stock_rows_of_products_for_update(product_ids: list[int]) -> list[tuple[int,
     """(id, product, warehouse) of every stock row of these products, locked."""
     return list(
         Stock.objects.select_for_update()
-        .filter(product_id__in=product_ids)
+        .filter(product_id__any=product_ids)
         .order_by("pk")
         .values_list("pk", "product_id", "warehouse_id")
     )

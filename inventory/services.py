@@ -680,7 +680,7 @@ def opening_balances_entered(pairs: Sequence[tuple[int, int]]) -> dict[tuple[int
     product_ids = sorted({product_id for product_id, _ in wanted})
     for start in range(0, len(product_ids), 10000):
         rows = (
-            StockMove.objects.filter(product_id__in=product_ids[start : start + 10000])
+            StockMove.objects.filter(product_id__any=product_ids[start : start + 10000])
             .values_list("product_id", "warehouse_id", "kind", "quantity", "unit_cost")
             .order_by("pk")
         )

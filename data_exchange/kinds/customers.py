@@ -79,14 +79,14 @@ class CustomerImporter(Importer):
         accounts: dict[str, list[Any]] = {}
         for chunk in chunks(emails):
             for found_account in user_model.objects.annotate(email_key=Lower("email")).filter(
-                email_key__in=chunk
+                email_key__any=chunk
             ):
                 accounts.setdefault(normalise_email(found_account.email), []).append(found_account)
         addresses: dict[int, Any] = {}
         account_ids = [account.pk for found in accounts.values() for account in found]
         for chunk in chunks(account_ids):
             for address in (
-                UserAddress.objects.filter(user_id__in=chunk)
+                UserAddress.objects.filter(user_id__any=chunk)
                 .select_related("country")
                 .order_by("user_id", "-is_default_for_shipping", "pk")
             ):

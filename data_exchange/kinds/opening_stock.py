@@ -57,7 +57,7 @@ class OpeningStockImporter(Importer):
         products: dict[str, int] = {}
         for chunk in chunks(skus):
             products.update(
-                StockRecord.objects.filter(partner_sku__in=chunk).values_list(
+                StockRecord.objects.filter(partner_sku__any=chunk).values_list(
                     "partner_sku", "product_id"
                 )
             )
@@ -66,12 +66,12 @@ class OpeningStockImporter(Importer):
         averages: dict[int, Decimal] = {}
         for chunk in chunks(product_ids):
             standard.update(
-                ProductSpecification.objects.filter(product_id__in=chunk).values_list(
+                ProductSpecification.objects.filter(product_id__any=chunk).values_list(
                     "product_id", "standard_cost"
                 )
             )
             averages.update(
-                ProductCost.objects.filter(product_id__in=chunk, quantity__gt=0).values_list(
+                ProductCost.objects.filter(product_id__any=chunk, quantity__gt=0).values_list(
                     "product_id", "average_cost"
                 )
             )

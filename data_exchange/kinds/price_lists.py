@@ -94,14 +94,14 @@ class PriceListItemImporter(Importer):
         products: dict[str, int] = {}
         for chunk in chunks(skus):
             products.update(
-                StockRecord.objects.filter(partner_sku__in=chunk).values_list(
+                StockRecord.objects.filter(partner_sku__any=chunk).values_list(
                     "partner_sku", "product_id"
                 )
             )
         prices: dict[tuple[int, int, int], Any] = {}
         for chunk in chunks(sorted(set(products.values()))):
             for list_id, stored_product, quantity, price in PriceListItem.objects.filter(
-                product_id__in=chunk, price_list__in=[p.pk for p in lists.values()]
+                product_id__any=chunk, price_list__in=[p.pk for p in lists.values()]
             ).values_list("price_list_id", "product_id", "min_quantity", "price"):
                 prices[(list_id, stored_product, quantity)] = price
         for row in rows:

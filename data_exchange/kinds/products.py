@@ -41,7 +41,7 @@ StockRecord = get_model("partner", "StockRecord")
 
 PATH_SEPARATOR = ">"
 BATCH = 2000
-LOOKUP_CHUNK = 10000
+LOOKUP_CHUNK = 50000
 SPEC_FIELDS = ("weight_kg", "length_cm", "width_cm", "height_cm")
 PRODUCT_COLUMNS = (
     "id",
@@ -156,7 +156,7 @@ class ProductImporter(Importer):
         skus = sorted({row.values["sku"] for row in rows if row.values.get("sku")})
         listings: dict[str, Any] = {}
         for chunk in chunks(skus):
-            for record in StockRecord.objects.filter(partner_sku__in=chunk).select_related(
+            for record in StockRecord.objects.filter(partner_sku__any=chunk).select_related(
                 "product"
             ):
                 listings[record.partner_sku] = record
@@ -164,16 +164,16 @@ class ProductImporter(Importer):
         specs: dict[int, Any] = {}
         categories: dict[int, set[int]] = {}
         for chunk in chunks(product_ids):
-            for spec in ProductSpecification.objects.filter(product_id__in=chunk):
+            for spec in ProductSpecification.objects.filter(product_id__any=chunk):
                 specs[spec.product_id] = spec
             for product_id, category_id in ProductCategory.objects.filter(
-                product_id__in=chunk
+                product_id__any=chunk
             ).values_list("product_id", "category_id"):
                 categories.setdefault(product_id, set()).add(category_id)
         barcodes = sorted({row.values["barcode"] for row in rows if row.values.get("barcode")})
         barcode_owner: dict[str, tuple[int, str]] = {}
         for chunk in chunks(barcodes):
-            for pk, upc, title in Product.objects.filter(upc__in=chunk).values_list(
+            for pk, upc, title in Product.objects.filter(upc__any=chunk).values_list(
                 "pk", "upc", "title"
             ):
                 barcode_owner[upc] = (pk, title)
@@ -458,7 +458,7 @@ class ProductImporter(Importer):
         )
         ids = [product.pk for product in products]
         for chunk in chunks(ids):
-            ProductCategory.objects.filter(product_id__in=chunk).delete()
+            ProductCategory.objects.filter(product_id__any=chunk).delete()
         ProductCategory.objects.bulk_create(category_rows, batch_size=BATCH)
 
     def _write_specifications(self, rows: list[Row]) -> None:

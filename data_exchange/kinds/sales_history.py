@@ -68,7 +68,7 @@ class SalesHistoryImporter(Importer):
         products: dict[str, int] = {}
         for chunk in chunks(skus):
             products.update(
-                StockRecord.objects.filter(partner_sku__in=chunk).values_list(
+                StockRecord.objects.filter(partner_sku__any=chunk).values_list(
                     "partner_sku", "product_id"
                 )
             )
@@ -77,7 +77,7 @@ class SalesHistoryImporter(Importer):
         if days:
             for chunk in chunks(sorted(set(products.values()))):
                 for stored_product, day, channel, quantity in DemandHistory.objects.filter(
-                    product_id__in=chunk,
+                    product_id__any=chunk,
                     source=DemandHistory.Source.IMPORT,
                     date__range=(min(days), max(days)),
                 ).values_list("product_id", "date", "channel", "quantity"):

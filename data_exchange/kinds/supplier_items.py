@@ -65,13 +65,13 @@ class SupplierItemImporter(Importer):
         products: dict[str, int] = {}
         for chunk in chunks(skus):
             products.update(
-                StockRecord.objects.filter(partner_sku__in=chunk).values_list(
+                StockRecord.objects.filter(partner_sku__any=chunk).values_list(
                     "partner_sku", "product_id"
                 )
             )
         items: dict[tuple[int, int], SupplierItem] = {}
         for chunk in chunks(sorted(set(products.values()))):
-            for stored in SupplierItem.objects.filter(product_id__in=chunk):
+            for stored in SupplierItem.objects.filter(product_id__any=chunk):
                 items[(stored.supplier_id, stored.product_id)] = stored
         preferred_on: dict[int, Row] = {}
         for row in rows:

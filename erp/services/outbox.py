@@ -56,8 +56,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
-from erp.db.bulk import copy_insert
+from erp.db.bulk import copy_rows
 from erp.models import OutboxEvent, WebhookDelivery, WebhookSubscription
 from erp.services import broker
 from erp.services.broker import enqueue_lease
@@ -171,7 +172,14 @@ def _outbox_write(records: list[OutboxEvent]) -> None:
     for record in leased:
         record.enqueued_until = lease_ends
     if len(records) > COPY_THRESHOLD:  # an import's thousands of events: PostgreSQL's COPY
-        copy_insert(OutboxEvent, records)
+        copy_rows(
+            OutboxEvent,
+            ("id", "event", "payload", "created_at", "dispatched_at", "enqueued_until"),
+            (
+                (r.id, r.event, Jsonb(r.payload), r.created_at, r.dispatched_at, r.enqueued_until)
+                for r in records
+            ),
+        )
     else:
         OutboxEvent.objects.bulk_create(records)
     if leased:
