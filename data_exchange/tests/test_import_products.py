@@ -288,3 +288,26 @@ def test_the_command_exits_1_on_a_refused_file_and_0_when_applied(tmp_path, tent
     assert "row       2  price" in output and "refused: nothing was changed" in output
     assert "1 created, 0 updated, 0 unchanged, 0 errors; applied." in applied
     assert StockRecord.objects.get().partner_sku == "TNT-01"
+
+
+def test_checking_a_file_takes_as_many_queries_for_one_row_as_for_fifty(tents):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(25):
+        ProductFactory()
+    rows = "".join(
+        f"TNT-{n:02d},Dome {n},Tents & Shelters > Dome,{10 + n},,,,\n" for n in range(50)
+    )
+    existing = "".join(
+        f"{listing.partner_sku},Renamed,Tents & Shelters > Dome,5,,,,\n"
+        for listing in StockRecord.objects.all()[:25]
+    )
+
+    with CaptureQueriesContext(connection) as one:
+        run(HEADER + "TNT-00,Dome,Tents & Shelters > Dome,10,,,,\n", dry_run=True)
+    with CaptureQueriesContext(connection) as fifty:
+        result = run(HEADER + rows + existing, dry_run=True)
+
+    assert result.counts == {"create": 50, "update": 25, "unchanged": 0}
+    assert len(fifty) == len(one)
