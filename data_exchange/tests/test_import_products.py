@@ -304,8 +304,9 @@ def test_checking_a_file_takes_as_many_queries_for_one_row_as_for_fifty(tents):
         for listing in StockRecord.objects.all()[:25]
     )
 
+    one_existing = existing.splitlines()[0] + "\n"
     with CaptureQueriesContext(connection) as one:
-        run(HEADER + "TNT-00,Dome,Tents & Shelters > Dome,10,,,,\n", dry_run=True)
+        run(HEADER + "TNT-00,Dome,Tents & Shelters > Dome,10,,,,\n" + one_existing, dry_run=True)
     with CaptureQueriesContext(connection) as fifty:
         result = run(HEADER + rows + existing, dry_run=True)
 
