@@ -9,7 +9,9 @@ left as they are; an empty cell in a column it has clears an optional value.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -117,6 +119,48 @@ def shop_partner() -> Any:
     return partner
 
 
+LISTING_READ = (
+    "pk",
+    "partner_sku",
+    "price",
+    "price_currency",
+    "product_id",
+    "product__title",
+    "product__description",
+    "product__upc",
+    "product__is_public",
+    "product__product_class_id",
+)
+
+
+@dataclass(slots=True)
+class ListedProduct:
+    pk: int
+    title: str
+    description: str
+    upc: str | None
+    is_public: bool
+    product_class_id: int | None
+
+
+@dataclass(slots=True)
+class Listing:
+    """An existing listing and its product as the plan compares and the update writes
+    them: plain values (model instances cost more than the comparison at 100k rows)."""
+
+    pk: int
+    sku: str
+    price: Decimal | None
+    price_currency: str
+    product_id: int
+    product: ListedProduct
+
+    @classmethod
+    def of(cls, fields: tuple[Any, ...]) -> Listing:
+        pk, sku, price, currency, product_id, *product = fields
+        return cls(pk, sku, price, currency, product_id, ListedProduct(product_id, *product))
+
+
 class ProductImporter(Importer):
     kind = "products"
     title = "Products"
@@ -154,18 +198,21 @@ class ProductImporter(Importer):
         self.duplicates_in_file(rows, lambda row: row.values.get("sku"), "sku")
         self.duplicates_in_file(rows, lambda row: row.values.get("barcode"), "barcode")
         skus = sorted({row.values["sku"] for row in rows if row.values.get("sku")})
-        listings: dict[str, Any] = {}
+        listings: dict[str, Listing] = {}
         for chunk in chunks(skus):
-            for record in StockRecord.objects.filter(partner_sku__any=chunk).select_related(
-                "product"
+            for fields in StockRecord.objects.filter(partner_sku__any=chunk).values_list(
+                *LISTING_READ
             ):
-                listings[record.partner_sku] = record
+                listing = Listing.of(fields)
+                listings[listing.sku] = listing
         product_ids = [record.product_id for record in listings.values()]
         specs: dict[int, Any] = {}
         categories: dict[int, set[int]] = {}
         for chunk in chunks(product_ids):
-            for spec in ProductSpecification.objects.filter(product_id__any=chunk):
-                specs[spec.product_id] = spec
+            for spec in ProductSpecification.objects.filter(product_id__any=chunk).values(
+                "product_id", *SPEC_FIELDS, "standard_cost"
+            ):
+                specs[spec["product_id"]] = SimpleNamespace(**spec)
             for product_id, category_id in ProductCategory.objects.filter(
                 product_id__any=chunk
             ).values_list("product_id", "category_id"):
@@ -419,13 +466,15 @@ class ProductImporter(Importer):
             if values.get("is_active") is not None:
                 product.is_public = values["is_active"]
             if values.get("product_class"):
-                product.product_class = self._product_class(row)
+                product.product_class_id = self._product_class(row).pk
             products.append(product)
             record.price = values["price"]
             if "currency" in values:
                 record.price_currency = values["currency"] or currency
             records.append(record)
-            category_rows.append(ProductCategory(product=product, category=self._category(row)))
+            category_rows.append(
+                ProductCategory(product_id=product.pk, category=self._category(row))
+            )
             row.extra["product_id"] = product.pk
         now = timezone.now()
         unnest_update(

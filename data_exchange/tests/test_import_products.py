@@ -312,3 +312,20 @@ def test_checking_a_file_takes_as_many_queries_for_one_row_as_for_fifty(tents):
 
     assert result.counts == {"create": 50, "update": 25, "unchanged": 0}
     assert len(fifty) == len(one)
+
+
+def test_an_update_moves_the_product_to_another_class_and_category(tents):
+    from tests.factories import ProductClassFactory
+
+    lamps = ProductClassFactory(name="Lamps", slug="lamps")
+    other = CategoryFactory(name="Lighting")
+    run(HEADER + "TNT-01,Dome tent,Tents & Shelters > Dome,129.00,61.5,,2.4,yes\n")
+
+    result = run("sku,name,category,price,product_class\nTNT-01,Lantern,lighting,12,lamps\n")
+
+    assert result.counts == {"create": 0, "update": 1, "unchanged": 0}
+    product = StockRecord.objects.select_related("product").get().product
+    assert (product.title, product.product_class_id) == ("Lantern", lamps.pk)
+    assert list(product.categories.all()) == [other]
+    again = run("sku,name,category,price,product_class\nTNT-01,Lantern,lighting,12,Lamps\n")
+    assert again.counts == {"create": 0, "update": 0, "unchanged": 1}
