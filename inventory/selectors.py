@@ -210,6 +210,17 @@ def product_by_sku(sku: str) -> Any | None:
     ).first()
 
 
+def product_ids_by_sku(skus: Iterable[str]) -> dict[str, int]:
+    """Stored SKU -> product id for those of ``skus`` (already normalised) a listing
+    has; one query with the SKUs as one array parameter, however many (imports)."""
+    wanted = sorted({sku for sku in skus if sku})
+    if not wanted:
+        return {}
+    return dict(
+        StockRecord.objects.filter(partner_sku__any=wanted).values_list("partner_sku", "product_id")
+    )
+
+
 def warehouse_by_code(code: str) -> Warehouse | None:
     """The warehouse with this code (codes are stored upper case), or None."""
     code = code.strip().upper()

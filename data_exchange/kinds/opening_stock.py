@@ -15,12 +15,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from oscar.core.loading import get_model
-
 from data_exchange.kinds.base import CREATE, UNCHANGED, ApplyRefused, Column, Importer, Row
 from data_exchange.kinds.products import chunks
 from data_exchange.values import to_code, to_cost, to_quantity, to_sku
 from inventory.models import ProductCost, ProductSpecification, Warehouse
+from inventory.selectors import product_ids_by_sku
 from inventory.services import (
     STOCK_CHANGE,
     InventoryError,
@@ -28,8 +27,6 @@ from inventory.services import (
     opening_balances_entered,
     stock_open_balances,
 )
-
-StockRecord = get_model("partner", "StockRecord")
 
 
 class OpeningStockImporter(Importer):
@@ -54,13 +51,7 @@ class OpeningStockImporter(Importer):
         )
         warehouses = {warehouse.code: warehouse for warehouse in Warehouse.objects.all()}
         skus = sorted({row.values["sku"] for row in rows if row.values.get("sku")})
-        products: dict[str, int] = {}
-        for chunk in chunks(skus):
-            products.update(
-                StockRecord.objects.filter(partner_sku__any=chunk).values_list(
-                    "partner_sku", "product_id"
-                )
-            )
+        products = product_ids_by_sku(skus)
         product_ids = sorted(set(products.values()))
         standard: dict[int, Decimal | None] = {}
         averages: dict[int, Decimal] = {}

@@ -29,6 +29,7 @@ from data_exchange.kinds.base import CREATE, UNCHANGED, UPDATE, Column, Importer
 from data_exchange.kinds.common import name_lookup_key, to_count, to_percent
 from data_exchange.kinds.products import category_key, category_paths, chunks
 from data_exchange.values import to_money, to_sku, to_text
+from inventory.selectors import product_ids_by_sku
 
 StockRecord = get_model("partner", "StockRecord")
 
@@ -91,13 +92,7 @@ class PriceListItemImporter(Importer):
         self.duplicates_in_file(rows, key, "sku")
         lists = price_lists_named(self, rows)
         skus = sorted({row.values["sku"] for row in rows if row.values.get("sku")})
-        products: dict[str, int] = {}
-        for chunk in chunks(skus):
-            products.update(
-                StockRecord.objects.filter(partner_sku__any=chunk).values_list(
-                    "partner_sku", "product_id"
-                )
-            )
+        products = product_ids_by_sku(skus)
         prices: dict[tuple[int, int, int], Any] = {}
         for chunk in chunks(sorted(set(products.values()))):
             for list_id, stored_product, quantity, price in PriceListItem.objects.filter(

@@ -22,6 +22,7 @@ from oscar.core.loading import get_model
 from data_exchange.kinds.base import CREATE, UNCHANGED, UPDATE, ApplyRefused, Column, Importer, Row
 from data_exchange.kinds.products import chunks
 from data_exchange.values import ValueProblem, to_date, to_quantity, to_sku
+from inventory.selectors import product_ids_by_sku
 from planning.models import DemandHistory
 from planning.services import (
     DEMAND_HISTORY_IMPORT,
@@ -65,13 +66,7 @@ class SalesHistoryImporter(Importer):
 
         self.duplicates_in_file(rows, key, "date")
         skus = sorted({row.values["sku"] for row in rows if row.values.get("sku")})
-        products: dict[str, int] = {}
-        for chunk in chunks(skus):
-            products.update(
-                StockRecord.objects.filter(partner_sku__any=chunk).values_list(
-                    "partner_sku", "product_id"
-                )
-            )
+        products = product_ids_by_sku(skus)
         days = [row.values["date"] for row in rows if row.values.get("date")]
         stored: dict[tuple[int, date, str], int] = {}
         if days:

@@ -19,6 +19,7 @@ from data_exchange.kinds.base import CREATE, UNCHANGED, UPDATE, ApplyRefused, Co
 from data_exchange.kinds.common import to_count, to_days
 from data_exchange.kinds.products import chunks
 from data_exchange.values import to_bool, to_code, to_cost, to_sku, to_text
+from inventory.selectors import product_ids_by_sku
 from purchasing.models import Supplier, SupplierItem
 from purchasing.services import PurchasingError, supplier_item_set
 
@@ -62,13 +63,7 @@ class SupplierItemImporter(Importer):
         )
         suppliers = {supplier.code: supplier for supplier in Supplier.objects.all()}
         skus = sorted({row.values["sku"] for row in rows if row.values.get("sku")})
-        products: dict[str, int] = {}
-        for chunk in chunks(skus):
-            products.update(
-                StockRecord.objects.filter(partner_sku__any=chunk).values_list(
-                    "partner_sku", "product_id"
-                )
-            )
+        products = product_ids_by_sku(skus)
         items: dict[tuple[int, int], SupplierItem] = {}
         for chunk in chunks(sorted(set(products.values()))):
             for stored in SupplierItem.objects.filter(product_id__any=chunk):
