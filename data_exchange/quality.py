@@ -259,8 +259,7 @@ def _duplicates_with_their_group() -> QuerySet[Any]:
 
 
 def _first_sku() -> Subquery:
-    listings = StockRecord.objects.filter(product=OuterRef("pk")).order_by("pk")
-    return Subquery(listings.values("partner_sku")[:1])
+    return _first_sku_of("pk")
 
 
 def _product_finding(check: str, row: dict[str, Any], problem: str) -> Finding:

@@ -102,11 +102,6 @@ def category_paths() -> dict[tuple[str, ...], Any]:
     return paths
 
 
-def category_label(category: Any, paths: dict[Any, Any] | None = None) -> str:
-    """The category's full path as the import writes it ("Tents & Shelters > Dome")."""
-    return " > ".join(node.name for node in category.get_ancestors_and_self())
-
-
 def chunks(items: list[Any], size: int = LOOKUP_CHUNK) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
